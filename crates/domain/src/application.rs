@@ -97,7 +97,12 @@ pub enum CompanySize {
 
 impl CompanySize {
     /// All bands in order.
-    pub const ALL: [CompanySize; 4] = [CompanySize::Micro, CompanySize::Small, CompanySize::Medium, CompanySize::Large];
+    pub const ALL: [CompanySize; 4] = [
+        CompanySize::Micro,
+        CompanySize::Small,
+        CompanySize::Medium,
+        CompanySize::Large,
+    ];
 
     /// Form value and database code.
     pub fn code(self) -> &'static str {
@@ -140,7 +145,12 @@ pub enum Interest {
 
 impl Interest {
     /// All interests in form order.
-    pub const ALL: [Interest; 4] = [Interest::Texte, Interest::Analyse, Interest::Bilder, Interest::Assistenz];
+    pub const ALL: [Interest; 4] = [
+        Interest::Texte,
+        Interest::Analyse,
+        Interest::Bilder,
+        Interest::Assistenz,
+    ];
 
     /// Form value and database code.
     pub fn code(self) -> &'static str {
@@ -156,9 +166,13 @@ impl Interest {
     pub fn label(self) -> &'static str {
         match self {
             Interest::Texte => "Texte erstellen und prüfen (z. B. Angebote, E-Mails, Verträge)",
-            Interest::Analyse => "Daten und Dokumente analysieren (z. B. Kundenfeedback, Lieferscheine)",
+            Interest::Analyse => {
+                "Daten und Dokumente analysieren (z. B. Kundenfeedback, Lieferscheine)"
+            }
             Interest::Bilder => "Bilder und Medien erzeugen (z. B. Social-Media-Grafiken)",
-            Interest::Assistenz => "Assistenz bei Routineaufgaben (z. B. Chatbot für Kundenanfragen)",
+            Interest::Assistenz => {
+                "Assistenz bei Routineaufgaben (z. B. Chatbot für Kundenanfragen)"
+            }
         }
     }
 
@@ -257,10 +271,21 @@ impl ApplicationInput {
     /// per faulty field. All fields are checked, so the user fixes everything in one go.
     pub fn parse(&self) -> Result<Application, FieldErrors> {
         let mut errors = FieldErrors::default();
-        let company = clean(&self.company, COMPANY).map_err(|m| errors.add("company", m)).ok().flatten();
-        let name = clean(&self.name, NAME).map_err(|m| errors.add("name", m)).ok().flatten();
-        let email = Email::parse(&self.email).map_err(|e| errors.add("email", e.to_string())).ok();
-        let phone = parse_phone(&self.phone).map_err(|m| errors.add("phone", m)).ok().flatten();
+        let company = clean(&self.company, COMPANY)
+            .map_err(|m| errors.add("company", m))
+            .ok()
+            .flatten();
+        let name = clean(&self.name, NAME)
+            .map_err(|m| errors.add("name", m))
+            .ok()
+            .flatten();
+        let email = Email::parse(&self.email)
+            .map_err(|e| errors.add("email", e.to_string()))
+            .ok();
+        let phone = parse_phone(&self.phone)
+            .map_err(|m| errors.add("phone", m))
+            .ok()
+            .flatten();
         let industry = match Industry::from_code(self.industry.trim()) {
             Some(i) => Some(i),
             None => {
@@ -271,7 +296,10 @@ impl ApplicationInput {
         let company_size = match CompanySize::from_code(self.company_size.trim()) {
             Some(s) => Some(s),
             None => {
-                errors.add("company_size", "Bitte wählen Sie die Größe Ihres Unternehmens aus.");
+                errors.add(
+                    "company_size",
+                    "Bitte wählen Sie die Größe Ihres Unternehmens aus.",
+                );
                 None
             }
         };
@@ -279,12 +307,18 @@ impl ApplicationInput {
         for raw in &self.interests {
             match Interest::from_code(raw.trim()) {
                 Some(i) => interests.push(i),
-                None => errors.add("interests", "Bitte wählen Sie nur aus den angebotenen Themen."),
+                None => errors.add(
+                    "interests",
+                    "Bitte wählen Sie nur aus den angebotenen Themen.",
+                ),
             }
         }
         interests.sort();
         interests.dedup();
-        let message = clean(&self.message, MESSAGE).map_err(|m| errors.add("message", m)).ok().flatten();
+        let message = clean(&self.message, MESSAGE)
+            .map_err(|m| errors.add("message", m))
+            .ok()
+            .flatten();
         if !self.consent {
             errors.add(
                 "consent",
@@ -294,8 +328,20 @@ impl ApplicationInput {
         let source = parse_source(&self.source);
 
         match (company, name, email, industry, company_size) {
-            (Some(company), Some(name), Some(email), Some(industry), Some(company_size)) if errors.is_empty() => {
-                Ok(Application { company, name, email, phone, industry, company_size, interests, message, source })
+            (Some(company), Some(name), Some(email), Some(industry), Some(company_size))
+                if errors.is_empty() =>
+            {
+                Ok(Application {
+                    company,
+                    name,
+                    email,
+                    phone,
+                    industry,
+                    company_size,
+                    interests,
+                    message,
+                    source,
+                })
             }
             _ => Err(errors),
         }
@@ -310,7 +356,9 @@ pub fn parse_phone(raw: &str) -> Result<Option<String>, String> {
         return Ok(None);
     }
     let digits = value.chars().filter(char::is_ascii_digit).count();
-    let allowed = value.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '/' | '-' | '(' | ')' | '.'));
+    let allowed = value
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '/' | '-' | '(' | ')' | '.'));
     let plus_ok = value.rfind('+').is_none_or(|p| p == 0);
     if !allowed || !plus_ok || !(6..=15).contains(&digits) || value.len() > 30 {
         return Err("Diese Telefonnummer können wir nicht lesen. Bitte nur Ziffern, Leerzeichen und +, z. B. +43 664 1234567. Das Feld ist freiwillig.".to_owned());
@@ -324,7 +372,9 @@ pub fn parse_source(raw: &str) -> Option<String> {
     let value = raw.trim();
     let ok = !value.is_empty()
         && value.chars().count() <= MAX_SOURCE_CHARS
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     ok.then(|| value.to_owned())
 }
 
@@ -353,15 +403,30 @@ mod tests {
         assert_eq!(app.industry, Industry::Bau);
         assert_eq!(app.interests, vec![Interest::Texte, Interest::Analyse]);
         assert_eq!(app.phone.as_deref(), Some("+43 664 1234567"));
-        assert_eq!(app.message.as_deref(), Some("Datenschutz\nbeim Bautagebuch"));
+        assert_eq!(
+            app.message.as_deref(),
+            Some("Datenschutz\nbeim Bautagebuch")
+        );
         assert_eq!(app.source.as_deref(), Some("wko-linz"));
     }
 
     #[test]
     fn every_faulty_field_gets_its_own_message() {
-        let input = ApplicationInput { email: "anna@".into(), consent: false, industry: "x".into(), ..ApplicationInput::default() };
+        let input = ApplicationInput {
+            email: "anna@".into(),
+            consent: false,
+            industry: "x".into(),
+            ..ApplicationInput::default()
+        };
         let errors = input.parse().expect_err("invalid");
-        for field in ["company", "name", "email", "industry", "company_size", "consent"] {
+        for field in [
+            "company",
+            "name",
+            "email",
+            "industry",
+            "company_size",
+            "consent",
+        ] {
             assert!(errors.get(field).is_some(), "missing message for {field}");
         }
         assert!(errors.get("phone").is_none());
@@ -369,7 +434,10 @@ mod tests {
 
     #[test]
     fn a_foreign_source_is_dropped_not_rejected() {
-        let input = ApplicationInput { source: "<script>".into(), ..valid() };
+        let input = ApplicationInput {
+            source: "<script>".into(),
+            ..valid()
+        };
         assert_eq!(input.parse().expect("valid").source, None);
     }
 

@@ -42,7 +42,10 @@ mod tests {
 
     #[test]
     fn hash_is_stable_and_matches_sha256_hex() {
-        assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(APPLICATION_V1.hash(), sha256_hex(APPLICATION_V1.text));
     }
 }

@@ -62,7 +62,10 @@ impl LeadStage {
 impl FromStr for LeadStage {
     type Err = UnknownCode;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        LeadStage::ALL.into_iter().find(|st| st.code() == s).ok_or(UnknownCode)
+        LeadStage::ALL
+            .into_iter()
+            .find(|st| st.code() == s)
+            .ok_or(UnknownCode)
     }
 }
 

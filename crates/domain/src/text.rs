@@ -75,14 +75,20 @@ pub fn clean(raw: &str, rule: TextRule) -> Result<Option<String>, String> {
             rule.label, count, rule.max_chars
         ));
     }
-    let bad_char = value.chars().find(|c| {
-        c.is_control() && !(rule.multiline && (*c == '\n' || *c == '\t'))
-    });
+    let bad_char = value
+        .chars()
+        .find(|c| c.is_control() && !(rule.multiline && (*c == '\n' || *c == '\t')));
     if bad_char.is_some() {
         return Err(if rule.multiline {
-            format!("{} enthält unsichtbare Steuerzeichen. Bitte tippen Sie den Text neu ein.", rule.label)
+            format!(
+                "{} enthält unsichtbare Steuerzeichen. Bitte tippen Sie den Text neu ein.",
+                rule.label
+            )
         } else {
-            format!("{} darf keine Zeilenumbrüche oder Steuerzeichen enthalten.", rule.label)
+            format!(
+                "{} darf keine Zeilenumbrüche oder Steuerzeichen enthalten.",
+                rule.label
+            )
         });
     }
     Ok(Some(value))
@@ -113,6 +119,9 @@ mod tests {
 
     #[test]
     fn empty_required_field_gets_a_request_to_fill_it() {
-        assert_eq!(clean("   ", NAME), Err("Bitte geben Sie Ihren Namen an.".to_owned()));
+        assert_eq!(
+            clean("   ", NAME),
+            Err("Bitte geben Sie Ihren Namen an.".to_owned())
+        );
     }
 }

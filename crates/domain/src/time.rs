@@ -15,8 +15,20 @@ pub struct UnixMs(pub i64);
 /// The zone all dates are shown in.
 pub const VIENNA: &str = "Europe/Vienna";
 
-const MONTHS: [&str; 12] =
-    ["Jänner", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"];
+const MONTHS: [&str; 12] = [
+    "Jänner",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+];
 
 impl UnixMs {
     /// The current instant; call at the edge (handlers, workers) and pass it inward.
@@ -48,7 +60,14 @@ impl UnixMs {
     /// "27.11.2026, 08:15" in Vienna time, for tables.
     pub fn format_short(self) -> String {
         match self.in_vienna() {
-            Some(dt) => format!("{:02}.{:02}.{}, {:02}:{:02}", dt.day(), dt.month(), dt.year(), dt.hour(), dt.minute()),
+            Some(dt) => format!(
+                "{:02}.{:02}.{}, {:02}:{:02}",
+                dt.day(),
+                dt.month(),
+                dt.year(),
+                dt.hour(),
+                dt.minute()
+            ),
             None => "–".to_owned(),
         }
     }
@@ -57,7 +76,11 @@ impl UnixMs {
     pub fn format_long_date(self) -> String {
         match self.in_vienna() {
             Some(dt) => {
-                let month = usize::try_from(dt.month() - 1).ok().and_then(|i| MONTHS.get(i)).copied().unwrap_or("");
+                let month = usize::try_from(dt.month() - 1)
+                    .ok()
+                    .and_then(|i| MONTHS.get(i))
+                    .copied()
+                    .unwrap_or("");
                 format!("{}. {} {}", dt.day(), month, dt.year())
             }
             None => "–".to_owned(),
@@ -74,14 +97,19 @@ impl UnixMs {
 
     /// RFC 3339 in UTC, for Atom feeds and JSON exports.
     pub fn rfc3339(self) -> String {
-        Timestamp::from_millisecond(self.0).map(|ts| ts.to_string()).unwrap_or_default()
+        Timestamp::from_millisecond(self.0)
+            .map(|ts| ts.to_string())
+            .unwrap_or_default()
     }
 
     /// Parses a `YYYY-MM-DD` date as the start of that day in Vienna; `None` if malformed.
     pub fn from_vienna_date(text: &str) -> Option<UnixMs> {
         let date: jiff::civil::Date = text.trim().parse().ok()?;
         let tz = TimeZone::get(VIENNA).ok()?;
-        let ts = tz.to_ambiguous_timestamp(date.to_datetime(jiff::civil::Time::midnight())).compatible().ok()?;
+        let ts = tz
+            .to_ambiguous_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+            .compatible()
+            .ok()?;
         Some(UnixMs(ts.as_millisecond()))
     }
 }
@@ -93,9 +121,18 @@ mod tests {
     #[test]
     fn formats_in_vienna_time_across_dst() {
         // 2026-07-01T06:00Z is 08:00 in summer time; 2026-12-01T07:00Z is 08:00 in winter.
-        assert_eq!(UnixMs(1_782_885_600_000).format_short(), "01.07.2026, 08:00");
-        assert_eq!(UnixMs(1_796_108_400_000).format_short(), "01.12.2026, 08:00");
-        assert_eq!(UnixMs(1_796_108_400_000).format_long_date(), "1. Dezember 2026");
+        assert_eq!(
+            UnixMs(1_782_885_600_000).format_short(),
+            "01.07.2026, 08:00"
+        );
+        assert_eq!(
+            UnixMs(1_796_108_400_000).format_short(),
+            "01.12.2026, 08:00"
+        );
+        assert_eq!(
+            UnixMs(1_796_108_400_000).format_long_date(),
+            "1. Dezember 2026"
+        );
     }
 
     #[test]

@@ -24,17 +24,26 @@ pub struct AuditEntry {
 }
 
 /// SQL shared with transactional callers (see `leads.rs`).
-pub(crate) const INSERT_SQL: &str = "INSERT INTO audit_log (created_ms, actor, action, subject) VALUES ($1, $2, $3, $4)";
+pub(crate) const INSERT_SQL: &str =
+    "INSERT INTO audit_log (created_ms, actor, action, subject) VALUES ($1, $2, $3, $4)";
 
 /// Appends an entry outside any other transaction.
 pub async fn record(db: &Db, now: UnixMs, actor: &str, action: &str, subject: &str) -> Result<()> {
-    execute!(db, |pool| sqlx::query(INSERT_SQL).bind(now.0).bind(actor).bind(action).bind(subject))?;
+    execute!(db, |pool| sqlx::query(INSERT_SQL)
+        .bind(now.0)
+        .bind(actor)
+        .bind(action)
+        .bind(subject))?;
     Ok(())
 }
 
 /// The newest entries, for the back office.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<AuditEntry>> {
-    const SQL: &str = "SELECT id, created_ms, actor, action, subject FROM audit_log ORDER BY id DESC LIMIT $1";
-    let rows = with_pool!(db, |pool| sqlx::query_as::<_, AuditEntry>(SQL).bind(limit).fetch_all(pool).await)?;
+    const SQL: &str =
+        "SELECT id, created_ms, actor, action, subject FROM audit_log ORDER BY id DESC LIMIT $1";
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, AuditEntry>(SQL)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }

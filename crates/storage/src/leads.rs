@@ -143,13 +143,27 @@ pub async fn submit_application(
     already_mail: &NewMail,
 ) -> Result<SubmitOutcome> {
     let email_key = app.email.as_str().to_lowercase();
-    let interests = app.interests.iter().map(|i| i.code()).collect::<Vec<_>>().join(",");
-    let search = search_text(&[&app.company, &app.name, app.email.as_str(), app.message.as_deref().unwrap_or("")]);
+    let interests = app
+        .interests
+        .iter()
+        .map(|i| i.code())
+        .collect::<Vec<_>>()
+        .join(",");
+    let search = search_text(&[
+        &app.company,
+        &app.name,
+        app.email.as_str(),
+        app.message.as_deref().unwrap_or(""),
+    ]);
     let expires = now.plus_hours(CONFIRM_TOKEN_HOURS);
 
     Ok(with_tx!(db, |tx| {
-        const FIND: &str = "SELECT id, status, last_mail_ms, mails_today FROM leads WHERE email_key = $1";
-        let existing: Option<(i64, String, i64, i64)> = sqlx::query_as(FIND).bind(&email_key).fetch_optional(&mut *tx).await?;
+        const FIND: &str =
+            "SELECT id, status, last_mail_ms, mails_today FROM leads WHERE email_key = $1";
+        let existing: Option<(i64, String, i64, i64)> = sqlx::query_as(FIND)
+            .bind(&email_key)
+            .fetch_optional(&mut *tx)
+            .await?;
         let outcome = match existing {
             None => {
                 const INSERT: &str = "INSERT INTO leads (company, name, email, email_key, phone, industry, company_size, interests, message, source,
@@ -171,8 +185,18 @@ pub async fn submit_application(
                     .fetch_one(&mut *tx)
                     .await?;
                 insert_consent!(&mut *tx, lead_id, "erteilt", consent, now);
-                insert_token!(&mut *tx, token_hash, lead_id, purpose::CONFIRM, now, expires);
-                let mail = NewMail { lead_id: Some(lead_id), ..confirm_mail.clone() };
+                insert_token!(
+                    &mut *tx,
+                    token_hash,
+                    lead_id,
+                    purpose::CONFIRM,
+                    now,
+                    expires
+                );
+                let mail = NewMail {
+                    lead_id: Some(lead_id),
+                    ..confirm_mail.clone()
+                };
                 insert_mail!(&mut *tx, mail, now)?;
                 SubmitOutcome::Created { lead_id }
             }
@@ -187,13 +211,24 @@ pub async fn submit_application(
                         app.name,
                         app.message.as_deref().unwrap_or("–")
                     );
-                    sqlx::query(NOTE).bind(lead_id).bind(&body).bind(now.0).execute(&mut *tx).await?;
+                    sqlx::query(NOTE)
+                        .bind(lead_id)
+                        .bind(&body)
+                        .bind(now.0)
+                        .execute(&mut *tx)
+                        .await?;
                     if may_mail {
-                        let mail = NewMail { lead_id: Some(lead_id), ..already_mail.clone() };
+                        let mail = NewMail {
+                            lead_id: Some(lead_id),
+                            ..already_mail.clone()
+                        };
                         insert_mail!(&mut *tx, mail, now)?;
                         mark_mailed!(&mut *tx, lead_id, now, mails_today);
                     }
-                    SubmitOutcome::AlreadyConfirmed { lead_id, mail_queued: may_mail }
+                    SubmitOutcome::AlreadyConfirmed {
+                        lead_id,
+                        mail_queued: may_mail,
+                    }
                 } else {
                     const UPDATE: &str = "UPDATE leads SET company = $1, name = $2, email = $3, phone = $4, industry = $5, company_size = $6,
                             interests = $7, message = $8, source = COALESCE($9, source), search_text = $10, updated_ms = $11 WHERE id = $12";
@@ -215,14 +250,31 @@ pub async fn submit_application(
                     if may_mail {
                         // The newest link is the only valid one: older mails may have gone to
                         // a forwarded or shared inbox.
-                        const DROP_OLD: &str = "DELETE FROM lead_tokens WHERE lead_id = $1 AND purpose = 'confirm'";
-                        sqlx::query(DROP_OLD).bind(lead_id).execute(&mut *tx).await?;
-                        insert_token!(&mut *tx, token_hash, lead_id, purpose::CONFIRM, now, expires);
-                        let mail = NewMail { lead_id: Some(lead_id), ..confirm_mail.clone() };
+                        const DROP_OLD: &str =
+                            "DELETE FROM lead_tokens WHERE lead_id = $1 AND purpose = 'confirm'";
+                        sqlx::query(DROP_OLD)
+                            .bind(lead_id)
+                            .execute(&mut *tx)
+                            .await?;
+                        insert_token!(
+                            &mut *tx,
+                            token_hash,
+                            lead_id,
+                            purpose::CONFIRM,
+                            now,
+                            expires
+                        );
+                        let mail = NewMail {
+                            lead_id: Some(lead_id),
+                            ..confirm_mail.clone()
+                        };
                         insert_mail!(&mut *tx, mail, now)?;
                         mark_mailed!(&mut *tx, lead_id, now, mails_today);
                     }
-                    SubmitOutcome::UpdatedPending { lead_id, mail_queued: may_mail }
+                    SubmitOutcome::UpdatedPending {
+                        lead_id,
+                        mail_queued: may_mail,
+                    }
                 }
             }
         };
@@ -233,7 +285,11 @@ pub async fn submit_application(
 /// Whether another mail may go to this lead now, and the new daily count if it does.
 fn mail_allowance(now: UnixMs, last_mail_ms: i64, mails_today: i64) -> (bool, i64) {
     let day_ago = now.minus_days(1).0;
-    let today = if last_mail_ms < day_ago { 0 } else { mails_today };
+    let today = if last_mail_ms < day_ago {
+        0
+    } else {
+        mails_today
+    };
     let may = now.0 - last_mail_ms >= RESEND_MIN_GAP_MS && today < MAX_MAILS_PER_DAY;
     (may, today + 1)
 }
@@ -265,7 +321,12 @@ use insert_token;
 macro_rules! mark_mailed {
     ($conn:expr, $lead_id:expr, $now:expr, $count:expr) => {{
         const SQL: &str = "UPDATE leads SET last_mail_ms = $1, mails_today = $2 WHERE id = $3";
-        sqlx::query(SQL).bind($now.0).bind($count).bind($lead_id).execute($conn).await?;
+        sqlx::query(SQL)
+            .bind($now.0)
+            .bind($count)
+            .bind($lead_id)
+            .execute($conn)
+            .await?;
     }};
 }
 use mark_mailed;
@@ -290,10 +351,18 @@ pub enum TokenState {
 }
 
 /// Looks a token up without consuming it (the GET page before the confirm button).
-pub async fn token_state(db: &Db, token_hash: &str, token_purpose: &str, now: UnixMs) -> Result<TokenState> {
+pub async fn token_state(
+    db: &Db,
+    token_hash: &str,
+    token_purpose: &str,
+    now: UnixMs,
+) -> Result<TokenState> {
     const SQL: &str = "SELECT lead_id, expires_ms, used_ms FROM lead_tokens WHERE token_hash = $1 AND purpose = $2";
-    let row: Option<(i64, i64, Option<i64>)> =
-        with_pool!(db, |pool| sqlx::query_as(SQL).bind(token_hash).bind(token_purpose).fetch_optional(pool).await)?;
+    let row: Option<(i64, i64, Option<i64>)> = with_pool!(db, |pool| sqlx::query_as(SQL)
+        .bind(token_hash)
+        .bind(token_purpose)
+        .fetch_optional(pool)
+        .await)?;
     Ok(classify(row, now))
 }
 
@@ -318,16 +387,30 @@ pub async fn confirm(
 ) -> Result<TokenState> {
     Ok(with_tx!(db, |tx| {
         const FIND: &str = "SELECT lead_id, expires_ms, used_ms FROM lead_tokens WHERE token_hash = $1 AND purpose = 'confirm'";
-        let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(FIND).bind(token_hash).fetch_optional(&mut *tx).await?;
+        let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(FIND)
+            .bind(token_hash)
+            .fetch_optional(&mut *tx)
+            .await?;
         let state = classify(row, now);
         if let TokenState::Valid(lead_id) = state {
             const USE: &str = "UPDATE lead_tokens SET used_ms = $1 WHERE token_hash = $2";
-            sqlx::query(USE).bind(now.0).bind(token_hash).execute(&mut *tx).await?;
+            sqlx::query(USE)
+                .bind(now.0)
+                .bind(token_hash)
+                .execute(&mut *tx)
+                .await?;
             const CONFIRM: &str = "UPDATE leads SET status = 'bestaetigt', confirmed_ms = $1, updated_ms = $1 WHERE id = $2";
-            sqlx::query(CONFIRM).bind(now.0).bind(lead_id).execute(&mut *tx).await?;
+            sqlx::query(CONFIRM)
+                .bind(now.0)
+                .bind(lead_id)
+                .execute(&mut *tx)
+                .await?;
             insert_consent!(&mut *tx, lead_id, "bestaetigt", consent, now);
             const GET: &str = "SELECT id, company, name, email, phone, industry, company_size, interests, message, source, status, stage, created_ms, updated_ms, confirmed_ms FROM leads WHERE id = $1";
-            let lead: LeadRow = sqlx::query_as(GET).bind(lead_id).fetch_one(&mut *tx).await?;
+            let lead: LeadRow = sqlx::query_as(GET)
+                .bind(lead_id)
+                .fetch_one(&mut *tx)
+                .await?;
             if let Some(mail) = team_mail(&lead) {
                 insert_mail!(&mut *tx, mail, now)?;
             }
@@ -363,7 +446,10 @@ pub async fn list(db: &Db, filter: &LeadFilter, limit: i64) -> Result<Vec<LeadRo
            AND ($4 IS NULL OR industry = $4) AND ($5 IS NULL OR created_ms >= $5) AND ($6 IS NULL OR created_ms < $6)
            AND ($7 IS NULL OR search_text LIKE $7 ESCAPE '\\')
          ORDER BY created_ms DESC, id DESC LIMIT $8";
-    let pattern = filter.query.as_deref().map(|q| format!("%{}%", escape_like(&q.to_lowercase())));
+    let pattern = filter
+        .query
+        .as_deref()
+        .map(|q| format!("%{}%", escape_like(&q.to_lowercase())));
     let rows = with_pool!(db, |pool| sqlx::query_as::<_, LeadRow>(SQL)
         .bind(&filter.stage)
         .bind(&filter.status)
@@ -379,13 +465,18 @@ pub async fn list(db: &Db, filter: &LeadFilter, limit: i64) -> Result<Vec<LeadRo
 }
 
 fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// One lead.
 pub async fn get(db: &Db, id: i64) -> Result<Option<LeadRow>> {
     const SQL: &str = "SELECT id, company, name, email, phone, industry, company_size, interests, message, source, status, stage, created_ms, updated_ms, confirmed_ms FROM leads WHERE id = $1";
-    let row = with_pool!(db, |pool| sqlx::query_as::<_, LeadRow>(SQL).bind(id).fetch_optional(pool).await)?;
+    let row = with_pool!(db, |pool| sqlx::query_as::<_, LeadRow>(SQL)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row)
 }
 
@@ -393,47 +484,89 @@ pub async fn get(db: &Db, id: i64) -> Result<Option<LeadRow>> {
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<LeadRow>> {
     const SQL: &str = "SELECT id, company, name, email, phone, industry, company_size, interests, message, source, status, stage, created_ms, updated_ms, confirmed_ms FROM leads WHERE email_key = $1";
     let key = email.trim().to_lowercase();
-    let row = with_pool!(db, |pool| sqlx::query_as::<_, LeadRow>(SQL).bind(&key).fetch_optional(pool).await)?;
+    let row = with_pool!(db, |pool| sqlx::query_as::<_, LeadRow>(SQL)
+        .bind(&key)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row)
 }
 
 /// The consent history of a lead, oldest first.
 pub async fn consents(db: &Db, lead_id: i64) -> Result<Vec<ConsentRow>> {
     const SQL: &str = "SELECT id, event, form, text_version, text_hash, created_ms FROM consents WHERE lead_id = $1 ORDER BY id";
-    let rows = with_pool!(db, |pool| sqlx::query_as::<_, ConsentRow>(SQL).bind(lead_id).fetch_all(pool).await)?;
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, ConsentRow>(SQL)
+        .bind(lead_id)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
 /// Notes and history, newest first.
 pub async fn notes(db: &Db, lead_id: i64) -> Result<Vec<NoteRow>> {
     const SQL: &str = "SELECT id, kind, author, body, created_ms FROM lead_notes WHERE lead_id = $1 ORDER BY id DESC";
-    let rows = with_pool!(db, |pool| sqlx::query_as::<_, NoteRow>(SQL).bind(lead_id).fetch_all(pool).await)?;
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, NoteRow>(SQL)
+        .bind(lead_id)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
 /// Adds a team note. Returns false if the lead does not exist.
-pub async fn add_note(db: &Db, lead_id: i64, author: &str, body: &str, now: UnixMs) -> Result<bool> {
+pub async fn add_note(
+    db: &Db,
+    lead_id: i64,
+    author: &str,
+    body: &str,
+    now: UnixMs,
+) -> Result<bool> {
     const SQL: &str = "INSERT INTO lead_notes (lead_id, kind, author, body, created_ms)
          SELECT id, 'notiz', $2, $3, $4 FROM leads WHERE id = $1";
-    let done = execute!(db, |pool| sqlx::query(SQL).bind(lead_id).bind(author).bind(body).bind(now.0))?;
+    let done = execute!(db, |pool| sqlx::query(SQL)
+        .bind(lead_id)
+        .bind(author)
+        .bind(body)
+        .bind(now.0))?;
     Ok(done == 1)
 }
 
 /// Moves a lead to another pipeline stage and records the change in its history.
-pub async fn set_stage(db: &Db, lead_id: i64, stage: LeadStage, author: &str, now: UnixMs) -> Result<bool> {
+pub async fn set_stage(
+    db: &Db,
+    lead_id: i64,
+    stage: LeadStage,
+    author: &str,
+    now: UnixMs,
+) -> Result<bool> {
     Ok(with_tx!(db, |tx| {
         const FIND: &str = "SELECT stage FROM leads WHERE id = $1";
-        let old: Option<String> = sqlx::query_scalar(FIND).bind(lead_id).fetch_optional(&mut *tx).await?;
+        let old: Option<String> = sqlx::query_scalar(FIND)
+            .bind(lead_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         match old {
             None => false,
             Some(old) if old == stage.code() => true,
             Some(old) => {
                 const UPDATE: &str = "UPDATE leads SET stage = $1, updated_ms = $2 WHERE id = $3";
-                sqlx::query(UPDATE).bind(stage.code()).bind(now.0).bind(lead_id).execute(&mut *tx).await?;
-                let old_label = old.parse::<LeadStage>().map(LeadStage::label).unwrap_or("?");
+                sqlx::query(UPDATE)
+                    .bind(stage.code())
+                    .bind(now.0)
+                    .bind(lead_id)
+                    .execute(&mut *tx)
+                    .await?;
+                let old_label = old
+                    .parse::<LeadStage>()
+                    .map(LeadStage::label)
+                    .unwrap_or("?");
                 let body = format!("Phase geändert: {old_label} → {}", stage.label());
                 const NOTE: &str = "INSERT INTO lead_notes (lead_id, kind, author, body, created_ms) VALUES ($1, 'phase', $2, $3, $4)";
-                sqlx::query(NOTE).bind(lead_id).bind(author).bind(&body).bind(now.0).execute(&mut *tx).await?;
+                sqlx::query(NOTE)
+                    .bind(lead_id)
+                    .bind(author)
+                    .bind(&body)
+                    .bind(now.0)
+                    .execute(&mut *tx)
+                    .await?;
                 true
             }
         }
@@ -442,15 +575,20 @@ pub async fn set_stage(db: &Db, lead_id: i64, stage: LeadStage, author: &str, no
 
 /// Number of leads per stage and status, for the dashboard.
 pub async fn counts(db: &Db) -> Result<Vec<(String, String, i64)>> {
-    const SQL: &str = "SELECT stage, status, CAST(COUNT(*) AS BIGINT) FROM leads GROUP BY stage, status";
-    let rows = with_pool!(db, |pool| sqlx::query_as::<_, (String, String, i64)>(SQL).fetch_all(pool).await)?;
+    const SQL: &str =
+        "SELECT stage, status, CAST(COUNT(*) AS BIGINT) FROM leads GROUP BY stage, status";
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, (String, String, i64)>(SQL)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
 /// Distinct sources, for the filter drop-down.
 pub async fn sources(db: &Db) -> Result<Vec<String>> {
     const SQL: &str = "SELECT DISTINCT source FROM leads WHERE source IS NOT NULL ORDER BY source";
-    let rows = with_pool!(db, |pool| sqlx::query_scalar::<_, String>(SQL).fetch_all(pool).await)?;
+    let rows = with_pool!(db, |pool| sqlx::query_scalar::<_, String>(SQL)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
@@ -482,10 +620,21 @@ pub struct ExportedMail {
 
 /// Collects the export for one lead.
 pub async fn export(db: &Db, lead_id: i64) -> Result<Option<LeadExport>> {
-    let Some(lead) = get(db, lead_id).await? else { return Ok(None) };
-    const MAILS: &str = "SELECT subject, body_text, created_ms, sent_ms FROM outbox WHERE lead_id = $1 ORDER BY id";
-    let mails = with_pool!(db, |pool| sqlx::query_as::<_, ExportedMail>(MAILS).bind(lead_id).fetch_all(pool).await)?;
-    Ok(Some(LeadExport { consents: consents(db, lead_id).await?, notes: notes(db, lead_id).await?, mails, lead }))
+    let Some(lead) = get(db, lead_id).await? else {
+        return Ok(None);
+    };
+    const MAILS: &str =
+        "SELECT subject, body_text, created_ms, sent_ms FROM outbox WHERE lead_id = $1 ORDER BY id";
+    let mails = with_pool!(db, |pool| sqlx::query_as::<_, ExportedMail>(MAILS)
+        .bind(lead_id)
+        .fetch_all(pool)
+        .await)?;
+    Ok(Some(LeadExport {
+        consents: consents(db, lead_id).await?,
+        notes: notes(db, lead_id).await?,
+        mails,
+        lead,
+    }))
 }
 
 /// Erases a lead with everything attached (consents, notes, tokens, mails) and leaves one
@@ -524,16 +673,32 @@ pub async fn request_privacy_link(
     let expires = now.plus_hours(PRIVACY_TOKEN_HOURS);
     Ok(with_tx!(db, |tx| {
         const FIND: &str = "SELECT id, company, name, email, phone, industry, company_size, interests, message, source, status, stage, created_ms, updated_ms, confirmed_ms FROM leads WHERE email_key = $1";
-        let lead: Option<LeadRow> = sqlx::query_as(FIND).bind(&key).fetch_optional(&mut *tx).await?;
+        let lead: Option<LeadRow> = sqlx::query_as(FIND)
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await?;
         let queued = match lead {
             None => false,
             Some(lead) => {
                 const STATS: &str = "SELECT last_mail_ms, mails_today FROM leads WHERE id = $1";
-                let (last, today): (i64, i64) = sqlx::query_as(STATS).bind(lead.id).fetch_one(&mut *tx).await?;
+                let (last, today): (i64, i64) = sqlx::query_as(STATS)
+                    .bind(lead.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
                 let (may, count) = mail_allowance(now, last, today);
                 if may {
-                    insert_token!(&mut *tx, token_hash, lead.id, purpose::PRIVACY, now, expires);
-                    let m = NewMail { lead_id: Some(lead.id), ..mail(&lead) };
+                    insert_token!(
+                        &mut *tx,
+                        token_hash,
+                        lead.id,
+                        purpose::PRIVACY,
+                        now,
+                        expires
+                    );
+                    let m = NewMail {
+                        lead_id: Some(lead.id),
+                        ..mail(&lead)
+                    };
                     insert_mail!(&mut *tx, m, now)?;
                     mark_mailed!(&mut *tx, lead.id, now, count);
                 }
@@ -551,12 +716,18 @@ pub async fn delete_unconfirmed_before(db: &Db, cutoff: UnixMs, now: UnixMs) -> 
         const MAILS: &str = "DELETE FROM outbox WHERE lead_id IN (SELECT id FROM leads WHERE status = 'unbestaetigt' AND created_ms < $1)";
         sqlx::query(MAILS).bind(cutoff.0).execute(&mut *tx).await?;
         const LEADS: &str = "DELETE FROM leads WHERE status = 'unbestaetigt' AND created_ms < $1";
-        let n = sqlx::query(LEADS).bind(cutoff.0).execute(&mut *tx).await?.rows_affected();
+        let n = sqlx::query(LEADS)
+            .bind(cutoff.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if n > 0 {
             sqlx::query(crate::audit::INSERT_SQL)
                 .bind(now.0)
                 .bind("system")
-                .bind(format!("{n} unbestätigte Anmeldung(en) nach Ablauf der Frist gelöscht"))
+                .bind(format!(
+                    "{n} unbestätigte Anmeldung(en) nach Ablauf der Frist gelöscht"
+                ))
                 .bind("leads")
                 .execute(&mut *tx)
                 .await?;
@@ -567,14 +738,19 @@ pub async fn delete_unconfirmed_before(db: &Db, cutoff: UnixMs, now: UnixMs) -> 
 
 /// Retention: deletes expired or used tokens.
 pub async fn delete_stale_tokens(db: &Db, now: UnixMs) -> Result<u64> {
-    const SQL: &str = "DELETE FROM lead_tokens WHERE expires_ms < $1 OR (used_ms IS NOT NULL AND used_ms < $2)";
-    let done = execute!(db, |pool| sqlx::query(SQL).bind(now.0).bind(now.minus_days(1).0))?;
+    const SQL: &str =
+        "DELETE FROM lead_tokens WHERE expires_ms < $1 OR (used_ms IS NOT NULL AND used_ms < $2)";
+    let done = execute!(db, |pool| sqlx::query(SQL)
+        .bind(now.0)
+        .bind(now.minus_days(1).0))?;
     Ok(done)
 }
 
 /// Reads a lead id that a stored value must name; a corrupt row becomes an error.
 pub fn parse_stage(row: &LeadRow) -> Result<LeadStage> {
-    row.stage.parse().map_err(|_| StoreError::Corrupt(format!("stage {}", row.stage)))
+    row.stage
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("stage {}", row.stage)))
 }
 
 #[cfg(test)]
@@ -586,8 +762,14 @@ mod tests {
         let now = UnixMs(10 * 86_400_000);
         assert_eq!(mail_allowance(now, now.0 - 60_000, 1), (false, 2));
         assert_eq!(mail_allowance(now, now.0 - RESEND_MIN_GAP_MS, 1), (true, 2));
-        assert_eq!(mail_allowance(now, now.0 - RESEND_MIN_GAP_MS, MAX_MAILS_PER_DAY).0, false);
-        assert_eq!(mail_allowance(now, now.minus_days(2).0, MAX_MAILS_PER_DAY), (true, 1));
+        assert_eq!(
+            mail_allowance(now, now.0 - RESEND_MIN_GAP_MS, MAX_MAILS_PER_DAY).0,
+            false
+        );
+        assert_eq!(
+            mail_allowance(now, now.minus_days(2).0, MAX_MAILS_PER_DAY),
+            (true, 1)
+        );
     }
 
     #[test]

@@ -103,7 +103,10 @@ impl Db {
     /// Connects to `url` (`sqlite://path` or `postgres://…`) without migrating. A SQLite
     /// file and its folder are created if missing.
     pub async fn connect(url: &str) -> Result<Db> {
-        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
             let path = path.split('?').next().unwrap_or(path);
             if let Some(dir) = std::path::Path::new(path).parent()
                 && !dir.as_os_str().is_empty()
@@ -119,7 +122,10 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(5))
                 .foreign_keys(true);
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;

@@ -61,7 +61,6 @@ pub struct OutboxMail {
     pub failed_ms: Option<i64>,
 }
 
-
 /// Insert statement shared with transactional callers; a duplicate key inserts nothing.
 pub(crate) const INSERT_SQL: &str = "INSERT INTO outbox (idempotency_key, kind, lead_id, to_addr, subject, body_text, attempts, next_attempt_ms, created_ms)
      VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING";
@@ -86,7 +85,8 @@ pub(crate) use insert_mail;
 
 /// Queues a mail on its own (for changes that write nothing else).
 pub async fn enqueue(db: &Db, mail: &NewMail, now: UnixMs) -> Result<()> {
-    with_pool!(db, |pool| insert_mail!(pool, mail, now).map(|r| r.rows_affected()))?;
+    with_pool!(db, |pool| insert_mail!(pool, mail, now)
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -100,7 +100,11 @@ pub async fn claim_next(db: &Db, now: UnixMs, lease_ms: i64) -> Result<Option<Ou
                  WHERE id = (SELECT id FROM outbox WHERE sent_ms IS NULL AND failed_ms IS NULL AND next_attempt_ms <= $2
                              AND (locked_until_ms IS NULL OR locked_until_ms < $2) ORDER BY next_attempt_ms, id LIMIT 1)
                  RETURNING id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms";
-            sqlx::query_as::<_, OutboxMail>(SQL).bind(now.0 + lease_ms).bind(now.0).fetch_optional(pool).await?
+            sqlx::query_as::<_, OutboxMail>(SQL)
+                .bind(now.0 + lease_ms)
+                .bind(now.0)
+                .fetch_optional(pool)
+                .await?
         }
         Db::Postgres(pool) => {
             // Several kipilot instances may share one PostgreSQL: SKIP LOCKED lets each claim
@@ -110,7 +114,11 @@ pub async fn claim_next(db: &Db, now: UnixMs, lease_ms: i64) -> Result<Option<Ou
                              AND (locked_until_ms IS NULL OR locked_until_ms < $2) ORDER BY next_attempt_ms, id LIMIT 1
                              FOR UPDATE SKIP LOCKED)
                  RETURNING id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms";
-            sqlx::query_as::<_, OutboxMail>(SQL).bind(now.0 + lease_ms).bind(now.0).fetch_optional(pool).await?
+            sqlx::query_as::<_, OutboxMail>(SQL)
+                .bind(now.0 + lease_ms)
+                .bind(now.0)
+                .fetch_optional(pool)
+                .await?
         }
     };
     Ok(row)
@@ -118,16 +126,22 @@ pub async fn claim_next(db: &Db, now: UnixMs, lease_ms: i64) -> Result<Option<Ou
 
 /// Marks a mail as delivered.
 pub async fn mark_sent(db: &Db, id: i64, now: UnixMs) -> Result<()> {
-    const SQL: &str = "UPDATE outbox SET sent_ms = $1, locked_until_ms = NULL, last_error = NULL WHERE id = $2";
+    const SQL: &str =
+        "UPDATE outbox SET sent_ms = $1, locked_until_ms = NULL, last_error = NULL WHERE id = $2";
     execute!(db, |pool| sqlx::query(SQL).bind(now.0).bind(id))?;
     Ok(())
 }
 
 /// Records a failed attempt; `give_up` marks the mail as failed for good (shown in the
 /// back office, where the team can retry it).
-pub async fn mark_attempt_failed(db: &Db, id: i64, error: &str, next_attempt: UnixMs, give_up: Option<UnixMs>) -> Result<()> {
-    const SQL: &str =
-        "UPDATE outbox SET last_error = $1, next_attempt_ms = $2, locked_until_ms = NULL, failed_ms = $3 WHERE id = $4";
+pub async fn mark_attempt_failed(
+    db: &Db,
+    id: i64,
+    error: &str,
+    next_attempt: UnixMs,
+    give_up: Option<UnixMs>,
+) -> Result<()> {
+    const SQL: &str = "UPDATE outbox SET last_error = $1, next_attempt_ms = $2, locked_until_ms = NULL, failed_ms = $3 WHERE id = $4";
     let error: String = error.chars().take(500).collect();
     execute!(db, |pool| sqlx::query(SQL)
         .bind(&error)
@@ -139,8 +153,7 @@ pub async fn mark_attempt_failed(db: &Db, id: i64, error: &str, next_attempt: Un
 
 /// Puts a failed or waiting mail back at the front of the queue (back-office button).
 pub async fn retry_now(db: &Db, id: i64, now: UnixMs) -> Result<bool> {
-    const SQL: &str =
-        "UPDATE outbox SET failed_ms = NULL, attempts = 0, next_attempt_ms = $1, locked_until_ms = NULL WHERE id = $2 AND sent_ms IS NULL";
+    const SQL: &str = "UPDATE outbox SET failed_ms = NULL, attempts = 0, next_attempt_ms = $1, locked_until_ms = NULL WHERE id = $2 AND sent_ms IS NULL";
     let done = execute!(db, |pool| sqlx::query(SQL).bind(now.0).bind(id))?;
     Ok(done == 1)
 }
@@ -149,7 +162,10 @@ pub async fn retry_now(db: &Db, id: i64, now: UnixMs) -> Result<bool> {
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxMail>> {
     const SQL: &str = "SELECT id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms
          FROM outbox ORDER BY id DESC LIMIT $1";
-    let rows = with_pool!(db, |pool| sqlx::query_as::<_, OutboxMail>(SQL).bind(limit).fetch_all(pool).await)?;
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, OutboxMail>(SQL)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
@@ -157,7 +173,10 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxMail>> {
 pub async fn get(db: &Db, id: i64) -> Result<Option<OutboxMail>> {
     const SQL: &str = "SELECT id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms
          FROM outbox WHERE id = $1";
-    let row = with_pool!(db, |pool| sqlx::query_as::<_, OutboxMail>(SQL).bind(id).fetch_optional(pool).await)?;
+    let row = with_pool!(db, |pool| sqlx::query_as::<_, OutboxMail>(SQL)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row)
 }
 
@@ -179,7 +198,9 @@ pub async fn backlog(db: &Db) -> Result<Backlog> {
             CAST(COALESCE(SUM(CASE WHEN failed_ms IS NOT NULL AND sent_ms IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) AS failed,
             MIN(CASE WHEN sent_ms IS NULL AND failed_ms IS NULL THEN created_ms END) AS oldest_pending_ms
          FROM outbox";
-    let row = with_pool!(db, |pool| sqlx::query_as::<_, Backlog>(SQL).fetch_one(pool).await)?;
+    let row = with_pool!(db, |pool| sqlx::query_as::<_, Backlog>(SQL)
+        .fetch_one(pool)
+        .await)?;
     Ok(row)
 }
 

@@ -18,11 +18,18 @@ pub mod kind {
     /// Zwischenbericht.
     pub const REPORT: &str = "zwischenbericht";
     /// All kinds with German labels.
-    pub const ALL: [(&str, &str); 3] = [(STORY, "Erfolgsgeschichte"), (QUOTE, "Zitat"), (REPORT, "Zwischenbericht")];
+    pub const ALL: [(&str, &str); 3] = [
+        (STORY, "Erfolgsgeschichte"),
+        (QUOTE, "Zitat"),
+        (REPORT, "Zwischenbericht"),
+    ];
 
     /// German label for a kind code.
     pub fn label(code: &str) -> &'static str {
-        ALL.iter().find(|(c, _)| *c == code).map(|(_, l)| *l).unwrap_or("Update")
+        ALL.iter()
+            .find(|(c, _)| *c == code)
+            .map(|(_, l)| *l)
+            .unwrap_or("Update")
     }
 }
 
@@ -80,12 +87,14 @@ pub struct UpdateDraft {
     pub consent_text: Option<String>,
 }
 
-
 /// Published updates, newest first.
 pub async fn published(db: &Db, limit: i64) -> Result<Vec<UpdateRow>> {
     const SQL: &str = "SELECT id, slug, kind, title, summary, body_md, quote_author, consent_by, consent_ms, consent_text, published_ms, created_ms, updated_ms
          FROM updates WHERE published_ms IS NOT NULL ORDER BY published_ms DESC, id DESC LIMIT $1";
-    let rows = with_pool!(db, |pool| sqlx::query_as::<_, UpdateRow>(SQL).bind(limit).fetch_all(pool).await)?;
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, UpdateRow>(SQL)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
@@ -93,7 +102,10 @@ pub async fn published(db: &Db, limit: i64) -> Result<Vec<UpdateRow>> {
 pub async fn published_by_slug(db: &Db, slug: &str) -> Result<Option<UpdateRow>> {
     const SQL: &str = "SELECT id, slug, kind, title, summary, body_md, quote_author, consent_by, consent_ms, consent_text, published_ms, created_ms, updated_ms
          FROM updates WHERE slug = $1 AND published_ms IS NOT NULL";
-    let row = with_pool!(db, |pool| sqlx::query_as::<_, UpdateRow>(SQL).bind(slug).fetch_optional(pool).await)?;
+    let row = with_pool!(db, |pool| sqlx::query_as::<_, UpdateRow>(SQL)
+        .bind(slug)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row)
 }
 
@@ -101,7 +113,9 @@ pub async fn published_by_slug(db: &Db, slug: &str) -> Result<Option<UpdateRow>>
 pub async fn all(db: &Db) -> Result<Vec<UpdateRow>> {
     const SQL: &str = "SELECT id, slug, kind, title, summary, body_md, quote_author, consent_by, consent_ms, consent_text, published_ms, created_ms, updated_ms
          FROM updates ORDER BY created_ms DESC, id DESC";
-    let rows = with_pool!(db, |pool| sqlx::query_as::<_, UpdateRow>(SQL).fetch_all(pool).await)?;
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, UpdateRow>(SQL)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
@@ -109,14 +123,22 @@ pub async fn all(db: &Db) -> Result<Vec<UpdateRow>> {
 pub async fn get(db: &Db, id: i64) -> Result<Option<UpdateRow>> {
     const SQL: &str = "SELECT id, slug, kind, title, summary, body_md, quote_author, consent_by, consent_ms, consent_text, published_ms, created_ms, updated_ms
          FROM updates WHERE id = $1";
-    let row = with_pool!(db, |pool| sqlx::query_as::<_, UpdateRow>(SQL).bind(id).fetch_optional(pool).await)?;
+    let row = with_pool!(db, |pool| sqlx::query_as::<_, UpdateRow>(SQL)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row)
 }
 
 /// Whether another update already uses `slug`.
 pub async fn slug_taken(db: &Db, slug: &str, except_id: Option<i64>) -> Result<bool> {
-    const SQL: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM updates WHERE slug = $1 AND ($2 IS NULL OR id <> $2)";
-    let n = with_pool!(db, |pool| sqlx::query_scalar::<_, i64>(SQL).bind(slug).bind(except_id).fetch_one(pool).await)?;
+    const SQL: &str =
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM updates WHERE slug = $1 AND ($2 IS NULL OR id <> $2)";
+    let n = with_pool!(db, |pool| sqlx::query_scalar::<_, i64>(SQL)
+        .bind(slug)
+        .bind(except_id)
+        .fetch_one(pool)
+        .await)?;
     Ok(n > 0)
 }
 
@@ -187,7 +209,8 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool> {
 /// Number of updates; demo content is only seeded into an empty table.
 pub async fn count(db: &Db) -> Result<i64> {
     const SQL: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM updates";
-    let n = with_pool!(db, |pool| sqlx::query_scalar::<_, i64>(SQL).fetch_one(pool).await)?;
+    let n = with_pool!(db, |pool| sqlx::query_scalar::<_, i64>(SQL)
+        .fetch_one(pool)
+        .await)?;
     Ok(n)
 }
-

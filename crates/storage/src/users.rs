@@ -42,23 +42,39 @@ pub async fn upsert(db: &Db, email: &str, password_hash: &str, now: UnixMs) -> R
     const SQL: &str = "INSERT INTO users (email, password_hash, created_ms, failed_logins, locked_until_ms) VALUES ($1, $2, $3, 0, NULL)
          ON CONFLICT (email) DO UPDATE SET password_hash = excluded.password_hash, failed_logins = 0, locked_until_ms = NULL
          RETURNING id";
-    let id = with_pool!(db, |pool| sqlx::query_scalar::<_, i64>(SQL).bind(email).bind(password_hash).bind(now.0).fetch_one(pool).await)?;
+    let id = with_pool!(db, |pool| sqlx::query_scalar::<_, i64>(SQL)
+        .bind(email)
+        .bind(password_hash)
+        .bind(now.0)
+        .fetch_one(pool)
+        .await)?;
     Ok(id)
 }
 
 /// Finds an account by e-mail (case-insensitive; stored lower-cased).
 pub async fn find_by_email(db: &Db, email: &str) -> Result<Option<UserRow>> {
     const SQL: &str = "SELECT id, email, password_hash, failed_logins, locked_until_ms FROM users WHERE email = $1";
-    let row = with_pool!(db, |pool| sqlx::query_as::<_, UserRow>(SQL).bind(email).fetch_optional(pool).await)?;
+    let row = with_pool!(db, |pool| sqlx::query_as::<_, UserRow>(SQL)
+        .bind(email)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row)
 }
 
 /// Counts a failed login; after `max_failures` the account is locked until `lock_until`.
-pub async fn record_failed_login(db: &Db, id: i64, max_failures: i64, lock_until: UnixMs) -> Result<()> {
+pub async fn record_failed_login(
+    db: &Db,
+    id: i64,
+    max_failures: i64,
+    lock_until: UnixMs,
+) -> Result<()> {
     const SQL: &str = "UPDATE users SET failed_logins = failed_logins + 1,
             locked_until_ms = CASE WHEN failed_logins + 1 >= $1 THEN $2 ELSE locked_until_ms END
          WHERE id = $3";
-    execute!(db, |pool| sqlx::query(SQL).bind(max_failures).bind(lock_until.0).bind(id))?;
+    execute!(db, |pool| sqlx::query(SQL)
+        .bind(max_failures)
+        .bind(lock_until.0)
+        .bind(id))?;
     Ok(())
 }
 
@@ -72,12 +88,21 @@ pub async fn record_successful_login(db: &Db, id: i64) -> Result<()> {
 /// Number of accounts (the dashboard hints at `kipilot admin create` when zero).
 pub async fn count(db: &Db) -> Result<i64> {
     const SQL: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM users";
-    let n = with_pool!(db, |pool| sqlx::query_scalar::<_, i64>(SQL).fetch_one(pool).await)?;
+    let n = with_pool!(db, |pool| sqlx::query_scalar::<_, i64>(SQL)
+        .fetch_one(pool)
+        .await)?;
     Ok(n)
 }
 
 /// Stores a new session.
-pub async fn create_session(db: &Db, token_hash: &str, user_id: i64, csrf_token: &str, now: UnixMs, expires: UnixMs) -> Result<()> {
+pub async fn create_session(
+    db: &Db,
+    token_hash: &str,
+    user_id: i64,
+    csrf_token: &str,
+    now: UnixMs,
+    expires: UnixMs,
+) -> Result<()> {
     const SQL: &str = "INSERT INTO sessions (token_hash, user_id, csrf_token, created_ms, expires_ms) VALUES ($1, $2, $3, $4, $5)";
     execute!(db, |pool| sqlx::query(SQL)
         .bind(token_hash)
@@ -92,7 +117,11 @@ pub async fn create_session(db: &Db, token_hash: &str, user_id: i64, csrf_token:
 pub async fn session(db: &Db, token_hash: &str, now: UnixMs) -> Result<Option<SessionRow>> {
     const SQL: &str = "SELECT s.user_id, u.email, s.csrf_token, s.expires_ms FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_ms > $2";
-    let row = with_pool!(db, |pool| sqlx::query_as::<_, SessionRow>(SQL).bind(token_hash).bind(now.0).fetch_optional(pool).await)?;
+    let row = with_pool!(db, |pool| sqlx::query_as::<_, SessionRow>(SQL)
+        .bind(token_hash)
+        .bind(now.0)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row)
 }
 

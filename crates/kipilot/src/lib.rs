@@ -1,0 +1,25 @@
+//! kipilot: the KI-Pilotprojekt platform as one binary.
+//!
+//! Layout (each feature owns its handlers, templates and mail texts; SQL lives in the
+//! `storage` crate, one module per feature):
+//! - [`config`] reads the environment once; [`startup`] builds the router and workers.
+//! - [`web`] is the thin shared core: security headers, anti-forgery, rate limits, assets,
+//!   metrics, the German error page.
+//! - [`site`] public pages, [`leads`] application and double opt-in, [`privacy`] data-subject
+//!   rights and retention, [`admin`] the back office, [`mail`] the outbox worker.
+
+pub mod admin;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod leads;
+pub mod mail;
+pub mod markdown;
+pub mod password;
+pub mod privacy;
+pub mod profile;
+pub mod site;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod web;
