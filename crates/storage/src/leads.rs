@@ -164,7 +164,7 @@ pub async fn submit_application(
             .bind(&email_key)
             .fetch_optional(&mut *tx)
             .await?;
-        let outcome = match existing {
+        match existing {
             None => {
                 const INSERT: &str = "INSERT INTO leads (company, name, email, email_key, phone, industry, company_size, interests, message, source,
                         status, stage, search_text, created_ms, updated_ms, confirmed_ms, last_mail_ms, mails_today)
@@ -277,8 +277,7 @@ pub async fn submit_application(
                     }
                 }
             }
-        };
-        outcome
+        }
     }))
 }
 
@@ -677,7 +676,7 @@ pub async fn request_privacy_link(
             .bind(&key)
             .fetch_optional(&mut *tx)
             .await?;
-        let queued = match lead {
+        match lead {
             None => false,
             Some(lead) => {
                 const STATS: &str = "SELECT last_mail_ms, mails_today FROM leads WHERE id = $1";
@@ -704,8 +703,7 @@ pub async fn request_privacy_link(
                 }
                 may
             }
-        };
-        queued
+        }
     }))
 }
 
