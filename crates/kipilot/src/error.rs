@@ -79,14 +79,15 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        let mut response = ErrorPage {
-            title,
-            message,
-            nav: "",
-        }
-        .into_response();
-        *response.status_mut() = status;
-        response
+        (
+            status,
+            ErrorPage {
+                title,
+                message,
+                nav: "",
+            },
+        )
+            .into_response()
     }
 }
 

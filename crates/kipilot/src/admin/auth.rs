@@ -177,14 +177,16 @@ impl LoginPage {
         status: StatusCode,
     ) -> AppResult<Response> {
         let no_users = storage::users::count(&state.db).await? == 0;
-        let mut response = LoginPage {
-            form_token: state.forms.issue(LOGIN_FORM, UnixMs::now()),
-            email,
-            error,
-            no_users,
-        }
-        .into_response();
-        *response.status_mut() = status;
+        let response = (
+            status,
+            LoginPage {
+                form_token: state.forms.issue(LOGIN_FORM, UnixMs::now()),
+                email,
+                error,
+                no_users,
+            },
+        )
+            .into_response();
         Ok(response)
     }
 }

@@ -154,14 +154,16 @@ pub(super) async fn save(
         match clean(form.get(name), rule) {
             Ok(v) => cleaned.push((name, v.unwrap_or_default())),
             Err(message) => {
-                let mut page = ProfilePage::new(
-                    &user,
-                    None,
-                    |n| form.get(n).to_owned(),
-                    Some(format!("{label}: {message}")),
+                let page = (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ProfilePage::new(
+                        &user,
+                        None,
+                        |n| form.get(n).to_owned(),
+                        Some(format!("{label}: {message}")),
+                    ),
                 )
-                .into_response();
-                *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+                    .into_response();
                 return Ok(page);
             }
         }
@@ -170,14 +172,16 @@ pub(super) async fn save(
         && !email.is_empty()
         && domain::Email::parse(email).is_err()
     {
-        let mut page = ProfilePage::new(
-            &user,
-            None,
-            |n| form.get(n).to_owned(),
-            Some("Die E-Mail-Adresse ist ungültig, z. B. office@firma.at.".to_owned()),
+        let page = (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ProfilePage::new(
+                &user,
+                None,
+                |n| form.get(n).to_owned(),
+                Some("Die E-Mail-Adresse ist ungültig, z. B. office@firma.at.".to_owned()),
+            ),
         )
-        .into_response();
-        *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            .into_response();
         return Ok(page);
     }
     let get = |n: &str| {

@@ -275,8 +275,7 @@ impl EditPage {
     }
 
     fn status(self, status: StatusCode) -> Response {
-        let mut r = self.into_response();
-        *r.status_mut() = status;
+        let r = (status, self).into_response();
         r
     }
 }

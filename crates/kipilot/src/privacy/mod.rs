@@ -111,20 +111,22 @@ async fn lead_for_token(db: &Db, token: &str) -> AppResult<Result<LeadRow, Respo
     {
         return Ok(Ok(lead));
     }
-    let mut page = SimplePage {
-        nav: "",
-        title: "Dieser Link ist ungültig oder abgelaufen".to_owned(),
-        paragraphs: vec![
-            "Links zu Ihren Daten gelten 24 Stunden. Fordern Sie einfach einen neuen an."
-                .to_owned(),
-        ],
-        links: vec![(
-            "/datenschutz#rechte".to_owned(),
-            "Neuen Link anfordern".to_owned(),
-        )],
-    }
-    .into_response();
-    *page.status_mut() = StatusCode::NOT_FOUND;
+    let page = (
+        StatusCode::NOT_FOUND,
+        SimplePage {
+            nav: "",
+            title: "Dieser Link ist ungültig oder abgelaufen".to_owned(),
+            paragraphs: vec![
+                "Links zu Ihren Daten gelten 24 Stunden. Fordern Sie einfach einen neuen an."
+                    .to_owned(),
+            ],
+            links: vec![(
+                "/datenschutz#rechte".to_owned(),
+                "Neuen Link anfordern".to_owned(),
+            )],
+        },
+    )
+        .into_response();
     Ok(Err(page))
 }
 

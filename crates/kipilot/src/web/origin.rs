@@ -8,7 +8,7 @@
 //! uses no cookies, so there is no ambient authority to forge.
 
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -34,7 +34,7 @@ pub async fn reject_cross_site(
     AppError::Forbidden(
         "Diese Anfrage kam nicht von unserer Website und wurde deshalb abgelehnt. Bitte öffnen Sie das Formular direkt auf unserer Seite.",
     )
-    .into_response_with(StatusCode::FORBIDDEN)
+    .into_response()
 }
 
 fn is_same_site(state: &AppState, request: &Request) -> bool {
@@ -56,13 +56,4 @@ fn is_same_site(state: &AppState, request: &Request) -> bool {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     !origin_host.is_empty() && (origin_host == host || origin_host == state.config.base_host())
-}
-
-impl AppError {
-    /// Renders the error page with an explicit status (used by middleware).
-    pub fn into_response_with(self, status: StatusCode) -> Response {
-        let mut response = self.into_response();
-        *response.status_mut() = status;
-        response
-    }
 }

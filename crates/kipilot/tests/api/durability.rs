@@ -99,16 +99,7 @@ async fn kill9_keeps_acknowledged_submissions(backend: Backend) -> anyhow::Resul
             .is_some()
     );
     db.close().await;
-    if let Some((admin, name)) = drop {
-        let admin = storage::Db::connect(&admin).await?;
-        if let storage::Db::Postgres(pool) = &admin {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-            )))
-            .execute(pool)
-            .await?;
-        }
-    }
+    crate::helpers::drop_database(drop).await;
     Ok(())
 }
 

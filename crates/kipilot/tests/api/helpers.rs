@@ -200,22 +200,25 @@ pub async fn spawn_app(backend: Backend, options: Options) -> anyhow::Result<Opt
     }))
 }
 
+/// Drops a test database created by [`fresh_database`] (`admin_url`, `name`).
+pub async fn drop_database(drop: Option<(String, String)>) {
+    let Some((admin_url, name)) = drop else {
+        return;
+    };
+    if let Ok(admin) = Db::connect(&admin_url).await {
+        if let Db::Postgres(pool) = &admin {
+            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            let _ = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(pool).await;
+        }
+        admin.close().await;
+    }
+}
+
 impl TestApp {
     /// Drops the PostgreSQL test database.
     pub async fn cleanup(&self) {
         self.db.close().await;
-        if let Some((admin_url, name)) = &self.drop_db
-            && let Ok(admin) = Db::connect(admin_url).await
-        {
-            if let Db::Postgres(pool) = &admin {
-                let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                )))
-                .execute(pool)
-                .await;
-            }
-            admin.close().await;
-        }
+        drop_database(self.drop_db.clone()).await;
     }
 
     pub fn url(&self, path: &str) -> String {

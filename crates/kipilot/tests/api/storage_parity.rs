@@ -13,16 +13,7 @@ async fn sqlite_and_postgres_migrations_produce_the_same_columns() -> anyhow::Re
     let a = storage::schema_columns(&sqlite).await?;
     let b = storage::schema_columns(&pg).await?;
     pg.close().await;
-    if let Some((admin, name)) = drop {
-        let admin = storage::Db::connect(&admin).await?;
-        if let storage::Db::Postgres(pool) = &admin {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-            )))
-            .execute(pool)
-            .await?;
-        }
-    }
+    crate::helpers::drop_database(drop).await;
     assert!(!a.is_empty());
     assert_eq!(a, b);
     Ok(())
