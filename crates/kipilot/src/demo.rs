@@ -67,7 +67,6 @@ einen klaren Plan – und die Mängelliste schreibt sich jetzt fast von selbst.�
                 consent_by: Some("Beispiel-Einwilligung (Demo-Inhalt)".into()),
                 consent_ms: Some(now.0 - 3 * day),
                 consent_text: Some("Ich bin einverstanden, dass mein Zitat mit meiner Funktion und Branche auf der Projektseite veröffentlicht wird.".into()),
-                ..UpdateDraft::default()
             },
             now.0 - 2 * day,
         ),

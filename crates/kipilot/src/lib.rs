@@ -9,6 +9,7 @@
 //!   rights and retention, [`admin`] the back office, [`mail`] the outbox worker.
 
 pub mod admin;
+pub mod api;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -22,4 +23,5 @@ pub mod site;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod toolkit;
 pub mod web;

@@ -1,4 +1,4 @@
-//! The `kipilot` command line: `serve`, `migrate`, `admin create`.
+//! The `kipilot` command line: `serve`, `migrate`, `check`, `admin create`.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -20,6 +20,12 @@ enum Command {
     Serve,
     /// Create or upgrade the database schema and exit.
     Migrate,
+    /// KI-Risiko-Check: evaluate a fact object (JSON file, or `-` for standard input) and
+    /// print the result JSON. Exit code 2 on invalid input.
+    Check {
+        /// Path of the JSON file with the facts, or `-` for standard input.
+        file: String,
+    },
     /// Manage team accounts.
     Admin {
         #[command(subcommand)]
@@ -43,8 +49,12 @@ const MIN_PASSWORD_CHARS: usize = 12;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    kipilot::telemetry::init();
     let cli = Cli::parse();
+    // Before logging starts: the logs go to stdout, which belongs to the result JSON here.
+    if let Some(Command::Check { file }) = &cli.command {
+        return kipilot::api::check_command(file);
+    }
+    kipilot::telemetry::init();
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -59,6 +69,7 @@ async fn main() -> ExitCode {
             .map(|_| {
                 eprintln!("Datenbank ist auf dem neuesten Stand.");
             }),
+        Command::Check { file } => return kipilot::api::check_command(&file),
         Command::Admin {
             command: AdminCommand::Create { email },
         } => create_admin(&config, &email).await,

@@ -32,6 +32,8 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::leads::router())
         .merge(crate::privacy::router())
         .merge(crate::admin::router())
+        .merge(crate::toolkit::router())
+        .merge(crate::api::router())
         .route(
             "/static/{name}",
             axum::routing::get(crate::web::assets::serve),

@@ -275,8 +275,7 @@ impl EditPage {
     }
 
     fn status(self, status: StatusCode) -> Response {
-        let r = (status, self).into_response();
-        r
+        (status, self).into_response()
     }
 }
 

@@ -282,13 +282,19 @@ mod tests {
             .as_object()
             .unwrap();
         for key in riskcheck::facts_keys::KNOWN_KEYS {
-            assert!(props.contains_key(*key), "fact key {key} missing in openapi.json");
+            assert!(
+                props.contains_key(*key),
+                "fact key {key} missing in openapi.json"
+            );
         }
         assert_eq!(props.len(), riskcheck::facts_keys::KNOWN_KEYS.len());
         let tags = doc["components"]["schemas"]["Obligation"]["properties"]["tag"]["enum"]
             .as_array()
             .unwrap();
-        let names: Vec<&str> = riskcheck::obligations::SPECS.iter().map(|s| s.name).collect();
+        let names: Vec<&str> = riskcheck::obligations::SPECS
+            .iter()
+            .map(|s| s.name)
+            .collect();
         assert_eq!(
             tags.iter().filter_map(|t| t.as_str()).collect::<Vec<_>>(),
             names

@@ -79,8 +79,7 @@ impl FormPage {
     }
 
     fn with_status(self, status: StatusCode) -> Response {
-        let response = (status, self).into_response();
-        response
+        (status, self).into_response()
     }
 }
 
@@ -303,18 +302,14 @@ fn token_problem_page(state: &TokenState) -> Response {
             "Der Link ist unvollständig oder wurde durch einen neueren ersetzt. Bitte verwenden Sie den Link aus der neuesten E-Mail oder füllen Sie das Formular noch einmal aus.",
         ),
     };
-    let response = (
-        status,
-        SimplePage {
-            nav: "mitmachen",
-            title: title.to_owned(),
-            paragraphs: vec![text.to_owned()],
-            links: vec![
-                ("/mitmachen".to_owned(), "Zum Anmeldeformular".to_owned()),
-                ("/".to_owned(), "Zur Startseite".to_owned()),
-            ],
-        },
-    )
-        .into_response();
-    response
+    let page = SimplePage {
+        nav: "mitmachen",
+        title: title.to_owned(),
+        paragraphs: vec![text.to_owned()],
+        links: vec![
+            ("/mitmachen".to_owned(), "Zum Anmeldeformular".to_owned()),
+            ("/".to_owned(), "Zur Startseite".to_owned()),
+        ],
+    };
+    (status, page).into_response()
 }

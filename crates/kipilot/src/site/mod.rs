@@ -30,7 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/impressum", get(imprint))
         .route("/embed/teaser", get(embed_teaser))
         .route("/erstgespraech", get(first_call))
-        .route("/werkzeuge/ki-check", get(tool_risk_check))
         .route("/werkzeuge/anonymisieren", get(tool_anonymizer))
         .route("/healthz", get(healthz))
 }
@@ -288,21 +287,6 @@ async fn first_call(State(state): State<AppState>) -> AppResult<SimplePage> {
             ),
         ],
     })
-}
-
-async fn tool_risk_check() -> SimplePage {
-    SimplePage {
-        nav: "werkzeuge",
-        title: "KI-Risiko-Check".to_owned(),
-        paragraphs: vec![
-            "Fällt Ihre KI-Anwendung unter „hohes Risiko“? Welche Pflichten aus KI-Verordnung und DSGVO gelten für Sie – und ab wann? Der KI-Risiko-Check beantwortet das Schritt für Schritt, ohne Juristendeutsch.".to_owned(),
-            "Der Fragebogen ist noch in Arbeit. Bis er online ist, finden Sie die vier Risikoklassen mit Beispielen auf unserer Wissensseite.".to_owned(),
-        ],
-        links: vec![
-            ("/wissen".to_owned(), "Zur Wissensseite".to_owned()),
-            ("/mitmachen".to_owned(), "Im Pilotprojekt gemeinsam prüfen".to_owned()),
-        ],
-    }
 }
 
 async fn tool_anonymizer() -> SimplePage {

@@ -2,6 +2,9 @@
 //! module per feature. Every database test runs on SQLite and, with
 //! `KIPILOT_TEST_POSTGRES_URL` set, on PostgreSQL.
 
+// Test code may panic on broken fixtures; the workspace's deny lints are for product code.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod helpers;
 
 mod admin;
@@ -9,6 +12,7 @@ mod application;
 mod durability;
 mod mail;
 mod privacy;
+mod riskcheck;
 mod security;
 mod site;
 mod storage_parity;
