@@ -1,4 +1,5 @@
-//! The `kipilot` command line: `serve`, `migrate`, `check`, `admin create`.
+//! The `kipilot` command line: `serve`, `migrate`, `check`, `anonymize`, `deanonymize`,
+//! `admin create`.
 
 use std::io::BufRead;
 use std::process::ExitCode;
@@ -26,6 +27,28 @@ enum Command {
         /// Path of the JSON file with the facts, or `-` for standard input.
         file: String,
     },
+    /// Replace personal data in German text with placeholders (stdin when no FILE).
+    Anonymize {
+        /// Text file, or `-`/nothing for standard input.
+        file: Option<String>,
+        /// `pseudonymize` (reversible placeholders) or `mask` (irreversible).
+        #[arg(long, default_value = "pseudonymize")]
+        mode: String,
+        /// Write the placeholder mapping to this JSON file (needed for `deanonymize`).
+        #[arg(long)]
+        map: Option<String>,
+        /// Input lines are `{"id": …, "text": …}`; output lines add `entities`.
+        #[arg(long)]
+        jsonl: bool,
+    },
+    /// Put the original values back into a text with placeholders.
+    Deanonymize {
+        /// Mapping written by `anonymize --map`.
+        #[arg(long)]
+        map: String,
+        /// Text file, or `-`/nothing for standard input.
+        file: Option<String>,
+    },
     /// Manage team accounts.
     Admin {
         #[command(subcommand)]
@@ -51,8 +74,25 @@ const MIN_PASSWORD_CHARS: usize = 12;
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     // Before logging starts: the logs go to stdout, which belongs to the result JSON here.
-    if let Some(Command::Check { file }) = &cli.command {
-        return kipilot::api::check_command(file);
+    match &cli.command {
+        Some(Command::Check { file }) => return kipilot::api::check_command(file),
+        Some(Command::Anonymize {
+            file,
+            mode,
+            map,
+            jsonl,
+        }) => {
+            return kipilot::toolkit::anonymize_cli::anonymize_command(
+                file.as_deref(),
+                mode,
+                map.as_deref(),
+                *jsonl,
+            );
+        }
+        Some(Command::Deanonymize { map, file }) => {
+            return kipilot::toolkit::anonymize_cli::deanonymize_command(map, file.as_deref());
+        }
+        _ => {}
     }
     kipilot::telemetry::init();
     let config = match Config::from_env() {
@@ -69,7 +109,8 @@ async fn main() -> ExitCode {
             .map(|_| {
                 eprintln!("Datenbank ist auf dem neuesten Stand.");
             }),
-        Command::Check { file } => return kipilot::api::check_command(&file),
+        // Handled before logging and configuration start (their output owns stdout).
+        Command::Check { .. } | Command::Anonymize { .. } | Command::Deanonymize { .. } => Ok(()),
         Command::Admin {
             command: AdminCommand::Create { email },
         } => create_admin(&config, &email).await,

@@ -18,6 +18,8 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
+pub mod anonymize;
+
 /// Largest accepted request body of the API (a fact object is a few KB).
 pub const API_MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -34,6 +36,18 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/openapi.json", get(openapi))
         .layer(DefaultBodyLimit::max(API_MAX_BODY_BYTES))
+        .merge(
+            Router::new()
+                .route(
+                    "/api/v1/anonymize",
+                    post(anonymize::anonymize_route).fallback(method_not_allowed),
+                )
+                .route(
+                    "/api/v1/deanonymize",
+                    post(anonymize::deanonymize_route).fallback(method_not_allowed),
+                )
+                .layer(DefaultBodyLimit::max(anonymize::MAX_BODY_BYTES)),
+        )
 }
 
 /// Why a fact object was not evaluated: a German message and, where known, the fact key.

@@ -30,7 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/impressum", get(imprint))
         .route("/embed/teaser", get(embed_teaser))
         .route("/erstgespraech", get(first_call))
-        .route("/werkzeuge/anonymisieren", get(tool_anonymizer))
         .route("/healthz", get(healthz))
 }
 
@@ -287,21 +286,6 @@ async fn first_call(State(state): State<AppState>) -> AppResult<SimplePage> {
             ),
         ],
     })
-}
-
-async fn tool_anonymizer() -> SimplePage {
-    SimplePage {
-        nav: "werkzeuge",
-        title: "Texte anonymisieren, bevor sie in die KI gehen".to_owned(),
-        paragraphs: vec![
-            "Namen, Adressen, Telefonnummern und IBANs durch Platzhalter ersetzen, den Text mit KI bearbeiten und die echten Werte danach wieder einsetzen – lokal, ohne dass Ihre Daten unseren Server verlassen.".to_owned(),
-            "Das Werkzeug ist noch in Arbeit. Im Pilotprojekt zeigen wir Ihnen schon jetzt, wie Sie Daten vor der Eingabe in ein KI-Tool pseudonymisieren.".to_owned(),
-        ],
-        links: vec![
-            ("/mitmachen".to_owned(), "Jetzt Teil des KI-Pilotprojekts werden".to_owned()),
-            ("/wissen#fragen".to_owned(), "Häufige Fragen".to_owned()),
-        ],
-    }
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

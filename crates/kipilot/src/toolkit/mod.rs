@@ -5,6 +5,8 @@
 //! wizard's answers travel as hidden fields in the page itself, so back and forward never
 //! lose them and a reload of the result shows the same result.
 
+pub mod anonymize;
+pub mod anonymize_cli;
 pub mod chatgpt;
 pub mod riskcheck;
 
@@ -22,6 +24,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/werkzeuge/ki-check",
             get(riskcheck::start).post(riskcheck::submit),
+        )
+        .route(
+            "/werkzeuge/anonymisieren",
+            get(anonymize::show).post(anonymize::submit),
         )
         .route(
             "/werkzeuge/ki-check/chatgpt",

@@ -8,6 +8,7 @@
 mod helpers;
 
 mod admin;
+mod anonymize;
 mod application;
 mod durability;
 mod mail;
