@@ -17,7 +17,7 @@ for tool in wrk nginx; do
   fi
 done
 
-cargo build --release -p kipilot --locked 2>&1 | tail -1
+cargo build --release -p kipilot 2>&1 | tail -1
 work="$(mktemp -d)"
 trap 'kill $(cat "$work"/*.pid 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
 

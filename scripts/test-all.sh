@@ -15,9 +15,9 @@ if [ -z "${KIPILOT_TEST_POSTGRES_URL:-}" ]; then
   echo "*** WARNING: no PostgreSQL at 127.0.0.1:5432 and KIPILOT_TEST_POSTGRES_URL unset: PostgreSQL tests will be SKIPPED ***" >&2
 fi
 
-cargo test --workspace --locked
+cargo test --workspace
 
-cargo build -p kipilot --locked
+cargo build -p kipilot
 export KIPILOT_BIN="$CARGO_TARGET_DIR/debug/kipilot"
 echo "== browser test on SQLite"
 node --test e2e/
