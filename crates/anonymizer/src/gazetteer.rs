@@ -54,6 +54,9 @@ pub fn lower_into<'b>(buf: &'b mut String, s: &str) -> &'b str {
     buf.as_str()
 }
 
+/// Hash set with the FNV hasher.
+pub type FastSet<T> = std::collections::HashSet<T, BuildHasherDefault<Fnv>>;
+
 /// Hash map with the FNV hasher.
 pub type FastMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fnv>>;
 

@@ -6,9 +6,11 @@
 
 pub(crate) mod context;
 pub(crate) mod numbers;
+pub(crate) mod pattern_list;
 pub(crate) mod patterns;
 pub(crate) mod person;
 pub(crate) mod person_words;
+pub(crate) mod tokens;
 
 use crate::gazetteer::{Gazetteer, lower_into};
 use crate::label::Label;
@@ -104,7 +106,7 @@ pub(crate) fn detect(
     let mut urls = Vec::new();
     // ALL-CAPS text: also scan a copy with words in title case (same byte
     // offsets), so street, place and name rules that expect normal case work.
-    let style = person::case_style(text);
+    let style = tokens::case_style(text);
     let caps = style.0;
     let titled = if caps { Some(title_case(text)) } else { None };
     if let Some(p) = pats {

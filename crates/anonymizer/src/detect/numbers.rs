@@ -143,6 +143,10 @@ fn classify(text: &str, s: usize, e: usize, win: &Window) -> Class {
 /// Classifies the run `text[s..e]`, splitting at spaces when needed.
 pub(crate) fn scan_run(text: &str, s: usize, e: usize, out: &mut Vec<Cand>) {
     let Some(run) = text.get(s..e) else { return };
+    // short numbers are never PII unless they are dates: skip the context work
+    if run.bytes().filter(u8::is_ascii_digit).count() < 5 && !date_shape(run) {
+        return;
+    }
     // token boundaries: pieces separated by single spaces
     let mut toks: Vec<(usize, usize)> = Vec::new();
     let mut start = 0;

@@ -8,13 +8,18 @@
 //! after a capitalised word. Every name found is then propagated: its tokens
 //! are masked wherever else they occur in the document. Names followed by
 //! company words (`GmbH`, `& Partner`, `Stiftung`) are company names and
-//! are left alone.
+//! are left alone. The closing, display-name and propagation rules live in
+//! `person/rules.rs`.
+
+mod rules;
+
+use super::tokens::{Tok, tokenize};
 
 use super::Cand;
 use super::person_words::{
     C_CLOSING, C_COMPANY, C_GREET, C_LABEL, C_PARTICLE, C_ROLE, C_SALUT, C_STOP, C_TITLE, class,
 };
-use crate::gazetteer::{G_AMBIG, G_FIRST, G_LAST, Gazetteer, lower_into};
+use crate::gazetteer::{G_AMBIG, G_FIRST, G_LAST, Gazetteer};
 use crate::label::Label;
 
 const F_FIRST: u16 = 1;
@@ -30,19 +35,6 @@ const F_COMPANY: u16 = C_COMPANY;
 const F_PARTICLE: u16 = C_PARTICLE;
 const F_ROLE: u16 = C_ROLE;
 
-#[derive(Debug, Clone, Copy)]
-struct Tok {
-    s: usize,
-    e: usize,
-}
-
-/// Does any span in `sorted` (by start) overlap `s..e`? Spans may overlap each other.
-fn overlaps(sorted: &[(usize, usize)], s: usize, e: usize) -> bool {
-    let idx = sorted.partition_point(|&(a, _)| a < e);
-    // spans starting before `e`; check the nearest few (names are short)
-    sorted[..idx].iter().rev().take(64).any(|&(_, b)| b > s)
-}
-
 /// Per-document detection state.
 pub(crate) struct PersonScan<'a> {
     text: &'a str,
@@ -55,60 +47,6 @@ pub(crate) struct PersonScan<'a> {
     lows: Vec<(usize, usize)>,
     /// Per-token word-class bits (`F_*`), computed once.
     flags: Vec<u16>,
-}
-
-fn tokenize(text: &str) -> Vec<Tok> {
-    let b = text.as_bytes();
-    let mut toks = Vec::with_capacity(text.len() / 6);
-    let mut start: Option<usize> = None;
-    let mut i = 0;
-    while i < b.len() {
-        let (c, len) = if b[i] < 0x80 {
-            (char::from(b[i]), 1)
-        } else {
-            let c = text.get(i..).and_then(|t| t.chars().next()).unwrap_or(' ');
-            (c, c.len_utf8())
-        };
-        let letter = if len == 1 {
-            c.is_ascii_alphabetic()
-        } else {
-            c.is_alphabetic()
-        };
-        let joiner = start.is_some()
-            && matches!(c, '-' | '\'' | '’')
-            && text
-                .get(i + len..)
-                .and_then(|t| t.chars().next())
-                .is_some_and(char::is_alphabetic);
-        match start {
-            None if letter => start = Some(i),
-            Some(s) if !letter && !joiner => {
-                toks.push(Tok { s, e: i });
-                start = None;
-            }
-            _ => {}
-        }
-        i += len;
-    }
-    if let Some(s) = start {
-        toks.push(Tok { s, e: text.len() });
-    }
-    toks
-}
-
-/// Document case style: mostly capitals, or no capitals at all.
-pub(crate) fn case_style(text: &str) -> (bool, bool) {
-    // ASCII letters decide; umlauts are too rare to change the verdict
-    let (mut up, mut low) = (0usize, 0usize);
-    for b in text.bytes() {
-        up += usize::from(b.is_ascii_uppercase());
-        low += usize::from(b.is_ascii_lowercase());
-    }
-    let letters = up + low;
-    (
-        letters >= 12 && up * 10 >= letters * 7,
-        letters >= 12 && up * 100 <= letters,
-    )
 }
 
 impl<'a> PersonScan<'a> {
@@ -472,95 +410,5 @@ impl<'a> PersonScan<'a> {
             }
         }
         self.propagate(start_len, out);
-    }
-
-    fn closing(&self, i: usize, out: &mut Vec<Cand>) {
-        let after = self.after(i);
-        let n = self.toks.len();
-        if i + 1 >= n {
-            return;
-        }
-        if !after.contains('\n') {
-            // "LG Anna", "Grüße, Anna" (but not "Grüße aus Graz")
-            let g = after.trim_matches(|c: char| c == ' ' || c == ',');
-            if g.is_empty()
-                && (after.contains(',') || self.lw(i).len() <= 3 || self.lw(i).starts_with("gr"))
-                && let Some((a, b)) = self.read_name(i + 1, false)
-                && (b + 1 >= n
-                    || self.after(b).contains('\n')
-                    || self.after(b).trim().is_empty()
-                    || self.after(b).trim_start().starts_with(['.', '!']))
-            {
-                self.emit(Some((a, b)), 60, out);
-            }
-            return;
-        }
-        // name on the next non-empty line, which must hold little else
-        if let Some((a, b)) = self.read_name(i + 1, false) {
-            let rest = self.after(b);
-            let line_end = rest.contains('\n') || b + 1 >= n || rest.trim_start().starts_with(',');
-            if line_end && self.line_start(i + 1) {
-                self.emit(Some((a, b)), 60, out);
-            }
-        }
-    }
-
-    fn display_name(&self, i: usize, out: &mut Vec<Cand>) {
-        let mut a = i;
-        while a > 0
-            && i - a < 3
-            && (self.gap(a) == " " || self.gap(a) == ", ")
-            && self.name_like(a - 1)
-            && !self.has(a - 1, F_LABEL)
-        {
-            a -= 1;
-        }
-        if self.name_like(a) && self.name_like(i) {
-            self.emit(Some((a, i)), 58, out);
-        }
-    }
-
-    /// Masks every other occurrence of a token of a detected name.
-    fn propagate(&self, from: usize, out: &mut Vec<Cand>) {
-        let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
-        let mut buf = String::new();
-        for c in &out[from..] {
-            if let Some(t) = self.text.get(c.start..c.end) {
-                for w in t.split([' ', ',']).filter(|w| w.chars().count() >= 3) {
-                    let l = lower_into(&mut buf, w);
-                    if !self.gaz.is_ambiguous(l) && class(l) & C_PARTICLE == 0 && !names.contains(l)
-                    {
-                        names.insert(l.to_string());
-                    }
-                }
-            }
-        }
-        if names.is_empty() {
-            return;
-        }
-        let mut covered: Vec<(usize, usize)> =
-            out[from..].iter().map(|c| (c.start, c.end)).collect();
-        covered.sort_unstable();
-        let mut i = 0;
-        while i < self.toks.len() {
-            let t = self.toks[i];
-            let l = self.lw(i);
-            if names.contains(l)
-                && !overlaps(&covered, t.s, t.e)
-                && self.name_like(i)
-                && !self.is_company(i)
-            {
-                let mut c = Cand::new(t.s, t.e, Label::Person);
-                c.prio = 50;
-                // merge "Anna Huber" when both parts are known
-                if self.gap(i + 1) == " " && names.contains(self.lw(i + 1)) && self.name_like(i + 1)
-                {
-                    c.end = self.toks[i + 1].e;
-                    i += 1;
-                }
-                out.push(c);
-            }
-            i += 1;
-        }
     }
 }
