@@ -1,5 +1,5 @@
 //! Quick timing of the engine: evaluations per second on a mix of scenarios.
-//! Run with `cargo run --release -p riskcheck --example throughput`.
+//! Run with `cargo run --release -p riskcheck --example eval_throughput`.
 
 use std::time::Instant;
 
