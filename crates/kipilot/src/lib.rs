@@ -10,6 +10,7 @@
 
 pub mod admin;
 pub mod api;
+pub mod channels;
 pub mod config;
 pub mod demo;
 pub mod error;

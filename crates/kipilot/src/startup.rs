@@ -32,6 +32,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::leads::router())
         .merge(crate::privacy::router())
         .merge(crate::admin::router())
+        .merge(crate::channels::router())
         .merge(crate::toolkit::router())
         .merge(crate::api::router())
         .route(
@@ -42,6 +43,10 @@ pub fn app(state: AppState) -> Router {
             "/metrics",
             axum::routing::get(crate::web::metrics::endpoint),
         )
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::channels::analytics::count_page_view,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             crate::web::metrics::track,
@@ -109,6 +114,7 @@ impl Application {
             form_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(600))),
             login_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(900))),
             metrics: Arc::new(Metrics::default()),
+            analytics: Arc::new(crate::channels::analytics::Analytics::default()),
             mail_wakeup: Arc::new(Notify::new()),
             config: Arc::new(config),
         };
@@ -136,6 +142,7 @@ impl Application {
             );
         }
         tokio::spawn(crate::privacy::retention_loop(state.db.clone()));
+        tokio::spawn(crate::channels::analytics::flush_loop(state.clone()));
         tracing::info!(address = %listener.local_addr()?, database = state.db.backend_name(), "kipilot is serving");
         let router = app(state);
         axum::serve(

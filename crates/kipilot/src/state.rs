@@ -5,6 +5,7 @@ use std::sync::Arc;
 use storage::Db;
 use tokio::sync::Notify;
 
+use crate::channels::analytics::Analytics;
 use crate::config::Config;
 use crate::web::forms::FormSigner;
 use crate::web::metrics::Metrics;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub login_limiter: Arc<RateLimiter>,
     /// Request counters and latency histograms.
     pub metrics: Arc<Metrics>,
+    /// Today's page-view counters (in memory until flushed).
+    pub analytics: Arc<Analytics>,
     /// Wakes the mail worker when a mail was queued.
     pub mail_wakeup: Arc<Notify>,
 }

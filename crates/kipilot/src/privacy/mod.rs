@@ -260,9 +260,11 @@ pub async fn run_retention(db: &Db, now: UnixMs) -> Result<u64, storage::StoreEr
     Ok(leads + tokens + sessions + mails)
 }
 
-/// Runs retention at start and then every hour.
+/// Runs retention a minute after start (not during start-up, when the server should be
+/// answering its first requests) and then every hour.
 pub async fn retention_loop(db: Db) {
-    let mut interval = tokio::time::interval(Duration::from_secs(3600));
+    let first = tokio::time::Instant::now() + Duration::from_secs(60);
+    let mut interval = tokio::time::interval_at(first, Duration::from_secs(3600));
     loop {
         interval.tick().await;
         if let Err(e) = run_retention(&db, UnixMs::now()).await {

@@ -5,7 +5,7 @@ use crate::db_test;
 use crate::helpers::{Options, TestApp};
 
 /// Every back-office route with a sample id; kept in step with `admin::router()`.
-const GET_ROUTES: [&str; 11] = [
+const GET_ROUTES: [&str; 14] = [
     "/admin",
     "/admin/leads",
     "/admin/leads.csv",
@@ -17,8 +17,11 @@ const GET_ROUTES: [&str; 11] = [
     "/admin/outbox",
     "/admin/outbox/1",
     "/admin/profil",
+    "/admin/links",
+    "/admin/auswertung",
+    "/admin/auswertung.csv",
 ];
-const POST_ROUTES: [&str; 12] = [
+const POST_ROUTES: [&str; 14] = [
     "/admin/logout",
     "/admin/leads/1/phase",
     "/admin/leads/1/notizen",
@@ -31,6 +34,8 @@ const POST_ROUTES: [&str; 12] = [
     "/admin/outbox/1/erneut",
     "/admin/profil",
     "/admin/leads/1/phase",
+    "/admin/links",
+    "/admin/links/1/loeschen",
 ];
 
 db_test!(

@@ -82,6 +82,8 @@ pub struct TestApp {
     pub address: String,
     /// Client without redirects and without a cookie store.
     pub client: reqwest::Client,
+    /// Shared state (to flush in-memory counters).
+    pub state: kipilot::state::AppState,
     /// Database handle.
     pub db: Db,
     /// The SMTP server, when requested.
@@ -194,6 +196,7 @@ pub async fn spawn_app(backend: Backend, options: Options) -> anyhow::Result<Opt
         address,
         client,
         db: state.db.clone(),
+        state,
         smtp,
         drop_db,
         _tempdir: tempdir,

@@ -116,6 +116,29 @@ db_test!(
             .await?;
         let cookie = app.login_admin("team@odoublet.test").await?;
         app.get_with_cookie("/admin", &cookie).await?;
+        // A tracked link and counted page views with a recognisable browser string.
+        let csrf = app.csrf(&cookie).await?;
+        app.post_form_with(
+            "/admin/links",
+            &[
+                ("csrf", &csrf),
+                ("code", "spur"),
+                ("target", "/"),
+                ("channel", "flyer"),
+                ("label", "Spur"),
+            ],
+            Some(&cookie),
+        )
+        .await?;
+        for path in ["/l/spur", "/", "/wissen"] {
+            app.client
+                .get(app.url(path))
+                .header("user-agent", "Mozilla/5.0 UniqueBrowserMarker")
+                .header("referer", "https://www.linkedin.com/feed/")
+                .send()
+                .await?;
+        }
+        app.state.analytics.flush(&app.db).await?;
         let tables = [
             "settings",
             "leads",
@@ -127,6 +150,9 @@ db_test!(
             "users",
             "sessions",
             "updates",
+            "links",
+            "link_visits",
+            "page_views",
         ];
         for table in tables {
             let sql = format!("SELECT * FROM {table}");
@@ -152,7 +178,10 @@ db_test!(
                     !value.contains("127.0.0.1"),
                     "{table} holds an IP address: {value}"
                 );
-                assert!(!value.contains("reqwest"), "{table} holds a user agent");
+                assert!(
+                    !value.contains("UniqueBrowserMarker"),
+                    "{table} holds a user agent"
+                );
             }
         }
         Ok(())
