@@ -37,7 +37,7 @@ async function assertAccessible(page, label) {
 
 test('every public page passes axe-core and loads nothing from other hosts', async () => {
   const { context, page } = await newPage();
-  const paths = ['/', '/ki-pilotprojekt', '/wissen', '/updates', '/updates/projektstart', '/updates/zitat-bauunternehmen', '/mitmachen',
+  const paths = ['/', '/ki-pilotprojekt', '/wissen', '/wissen/kundendaten-in-chatgpt', '/wissen/hohes-risiko', '/wissen/ki-bilder-verwenden', '/wissen/ki-anbieter-pruefen', '/wissen/vertrauliche-inhalte-sicher-eingeben', '/wissen/ki-assistenten-einfuehren', '/updates', '/updates/projektstart', '/updates/zitat-bauunternehmen', '/mitmachen',
     '/erstgespraech', '/werkzeuge/ki-check', '/werkzeuge/ki-check/chatgpt', '/werkzeuge/anonymisieren', '/impressum', '/datenschutz', '/embed/teaser', '/gibt-es-nicht', '/admin/login'];
   for (const path of paths) {
     await page.goto(app.base + path);

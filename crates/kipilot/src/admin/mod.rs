@@ -102,6 +102,7 @@ struct Dashboard {
     leads: Vec<LeadListRow>,
     audit: Vec<AuditLine>,
     missing_profile: Vec<&'static str>,
+    stale_guides: Vec<(String, String)>,
 }
 
 async fn dashboard(
@@ -148,5 +149,10 @@ async fn dashboard(
         leads: recent.iter().map(LeadListRow::from).collect(),
         audit,
         missing_profile: CompanyProfile::load(&state.db).await?.missing_required(),
+        stale_guides: crate::site::guides::GUIDES
+            .iter()
+            .filter(|g| g.is_stale(UnixMs::now()))
+            .map(|g| (g.title.clone(), g.stand_long()))
+            .collect(),
     })
 }

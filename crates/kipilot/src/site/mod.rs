@@ -3,6 +3,8 @@
 //! Everything here is read-only and works without JavaScript and without cookies. The
 //! application form lives in [`crate::leads`], data-subject requests in [`crate::privacy`].
 
+pub mod guides;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -24,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/ki-pilotprojekt", get(project))
         .route("/wissen", get(knowledge))
+        .route("/wissen/{slug}", get(guides::show))
         .route("/updates", get(updates))
         .route("/updates.atom", get(feed))
         .route("/updates/{slug}", get(update))
@@ -101,6 +104,7 @@ struct ContentPage {
     title: &'static str,
     heading: &'static str,
     kind: &'static str,
+    guides: &'static [guides::Guide],
 }
 
 async fn project() -> ContentPage {
@@ -109,6 +113,7 @@ async fn project() -> ContentPage {
         title: "Das KI-Pilotprojekt für KMU",
         heading: "Das KI-Pilotprojekt für KMU",
         kind: "projekt",
+        guides: &[],
     }
 }
 
@@ -118,6 +123,7 @@ async fn knowledge() -> ContentPage {
         title: "Wissen: DSGVO und KI-Verordnung",
         heading: "Wissen: DSGVO und KI-Verordnung einfach erklärt",
         kind: "wissen",
+        guides: &guides::GUIDES,
     }
 }
 

@@ -194,3 +194,48 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    every_guide_renders_and_its_links_resolve,
+    Options::plain(),
+    |app: crate::helpers::TestApp| async move {
+        let (_, wissen) = app.get_text("/wissen").await?;
+        let guide_paths: Vec<String> = wissen
+            .match_indices("href=\"/wissen/")
+            .filter_map(|(i, m)| {
+                wissen[i + m.len()..]
+                    .split('"')
+                    .next()
+                    .map(|slug| format!("/wissen/{slug}"))
+            })
+            .collect();
+        assert!(guide_paths.len() >= 6, "six guides listed on /wissen");
+        for path in &guide_paths {
+            let (status, html) = app.get_text(path).await?;
+            assert_eq!(status, 200, "{path}");
+            assert!(
+                html.contains("Stand: 27. November 2026"),
+                "{path} shows its Stand"
+            );
+            assert!(
+                html.contains("keine Rechtsberatung"),
+                "{path} carries the disclaimer"
+            );
+            assert!(html.contains("Checkliste"), "{path} has its checklist");
+            assert!(!html.contains("<input"), "{path}: no unlabeled checkboxes");
+            for target in html
+                .match_indices("href=\"/")
+                .filter_map(|(i, _)| html[i + 6..].split('"').next())
+            {
+                let target = target.split('#').next().unwrap_or(target);
+                if target.starts_with("/static/") || target.is_empty() {
+                    continue;
+                }
+                let (status, _) = app.get_text(target).await?;
+                assert_ne!(status, 404, "{path} links to missing {target}");
+            }
+        }
+        assert_eq!(app.get_text("/wissen/gibt-es-nicht").await?.0, 404);
+        Ok(())
+    }
+);
