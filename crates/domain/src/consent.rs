@@ -31,6 +31,14 @@ Ich bestätige meine E-Mail-Adresse über den Link in der Bestätigungs-E-Mail. 
 Meine Einwilligung kann ich jederzeit per E-Mail oder über den Link in der Datenschutzerklärung widerrufen.",
 };
 
+/// Consent of a person met in person (e.g. at a WKO event) who asked to be contacted; the
+/// team records it, and the person confirms it through the double opt-in mail.
+pub const EVENT_CONTACT_V1: ConsentText = ConsentText {
+    version: "persoenlich-2026-11-27",
+    text: "Im persönlichen Gespräch zugestimmt, von OdoubleT zum KI-Pilotprojekt kontaktiert zu werden. \
+Die Zustimmung wird über den Link in der Bestätigungs-E-Mail bestätigt; ohne Bestätigung werden die Angaben nach 7 Tagen gelöscht.",
+};
+
 /// SHA-256 of any text as hex: used for consent wording of quotes, which the team types.
 pub fn sha256_hex(text: &str) -> String {
     crate::hex::encode(&Sha256::digest(text.as_bytes()))

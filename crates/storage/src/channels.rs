@@ -37,7 +37,14 @@ pub enum CreateLinkError {
 }
 
 /// Creates a link; a taken code is reported, not an error.
-pub async fn create_link(db: &Db, code: &str, target_path: &str, channel: &str, label: &str, now: UnixMs) -> Result<std::result::Result<i64, CreateLinkError>> {
+pub async fn create_link(
+    db: &Db,
+    code: &str,
+    target_path: &str,
+    channel: &str,
+    label: &str,
+    now: UnixMs,
+) -> Result<std::result::Result<i64, CreateLinkError>> {
     const SQL: &str = "INSERT INTO links (code, target_path, channel, label, created_ms, deleted_ms) VALUES ($1, $2, $3, $4, $5, NULL)
          ON CONFLICT (code) DO NOTHING RETURNING id";
     let id = with_pool!(db, |pool| sqlx::query_scalar::<_, i64>(SQL)
@@ -54,7 +61,10 @@ pub async fn create_link(db: &Db, code: &str, target_path: &str, channel: &str, 
 /// A live (not deleted) link by code.
 pub async fn active_link(db: &Db, code: &str) -> Result<Option<Link>> {
     const SQL: &str = "SELECT id, code, target_path, channel, label, created_ms, deleted_ms FROM links WHERE code = $1 AND deleted_ms IS NULL";
-    let row = with_pool!(db, |pool| sqlx::query_as::<_, Link>(SQL).bind(code).fetch_optional(pool).await)?;
+    let row = with_pool!(db, |pool| sqlx::query_as::<_, Link>(SQL)
+        .bind(code)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row)
 }
 
@@ -85,7 +95,9 @@ pub async fn links_with_visits(db: &Db) -> Result<Vec<LinkWithVisits>> {
             CAST(COALESCE((SELECT SUM(v.visits) FROM link_visits v WHERE v.link_id = l.id AND v.bot = 0), 0) AS BIGINT) AS visits,
             CAST(COALESCE((SELECT SUM(v.visits) FROM link_visits v WHERE v.link_id = l.id AND v.bot = 1), 0) AS BIGINT) AS bot_visits
          FROM links l WHERE l.deleted_ms IS NULL ORDER BY l.created_ms DESC, l.id DESC";
-    let rows = with_pool!(db, |pool| sqlx::query_as::<_, LinkWithVisits>(SQL).fetch_all(pool).await)?;
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, LinkWithVisits>(SQL)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
@@ -99,7 +111,10 @@ pub async fn delete_link(db: &Db, id: i64, now: UnixMs) -> Result<bool> {
 pub async fn record_link_visit(db: &Db, link_id: i64, day: &str, bot: bool) -> Result<()> {
     const SQL: &str = "INSERT INTO link_visits (link_id, day, bot, visits) VALUES ($1, $2, $3, 1)
          ON CONFLICT (link_id, day, bot) DO UPDATE SET visits = link_visits.visits + 1";
-    execute!(db, |pool| sqlx::query(SQL).bind(link_id).bind(day).bind(i64::from(bot)))?;
+    execute!(db, |pool| sqlx::query(SQL)
+        .bind(link_id)
+        .bind(day)
+        .bind(i64::from(bot)))?;
     Ok(())
 }
 
@@ -124,7 +139,14 @@ pub async fn add_page_views(db: &Db, counts: &[(PageViewKey, i64, i64)]) -> Resu
          ON CONFLICT (day, path, referrer_host) DO UPDATE SET views = page_views.views + excluded.views, uniques = page_views.uniques + excluded.uniques";
     crate::with_tx!(db, |tx| {
         for (key, views, uniques) in counts {
-            sqlx::query(SQL).bind(&key.day).bind(&key.path).bind(&key.referrer_host).bind(views).bind(uniques).execute(&mut *tx).await?;
+            sqlx::query(SQL)
+                .bind(&key.day)
+                .bind(&key.path)
+                .bind(&key.referrer_host)
+                .bind(views)
+                .bind(uniques)
+                .execute(&mut *tx)
+                .await?;
         }
     });
     Ok(())
@@ -145,7 +167,11 @@ pub struct ViewCount {
 pub async fn views_by_path(db: &Db, from_day: &str, to_day: &str) -> Result<Vec<ViewCount>> {
     const SQL: &str = "SELECT path AS name, CAST(SUM(views) AS BIGINT) AS views, CAST(SUM(uniques) AS BIGINT) AS uniques
          FROM page_views WHERE day >= $1 AND day <= $2 GROUP BY path ORDER BY 2 DESC, 1";
-    let rows = with_pool!(db, |pool| sqlx::query_as::<_, ViewCount>(SQL).bind(from_day).bind(to_day).fetch_all(pool).await)?;
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, ViewCount>(SQL)
+        .bind(from_day)
+        .bind(to_day)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
@@ -153,7 +179,11 @@ pub async fn views_by_path(db: &Db, from_day: &str, to_day: &str) -> Result<Vec<
 pub async fn views_by_referrer(db: &Db, from_day: &str, to_day: &str) -> Result<Vec<ViewCount>> {
     const SQL: &str = "SELECT referrer_host AS name, CAST(SUM(views) AS BIGINT) AS views, CAST(SUM(uniques) AS BIGINT) AS uniques
          FROM page_views WHERE day >= $1 AND day <= $2 GROUP BY referrer_host ORDER BY 2 DESC, 1";
-    let rows = with_pool!(db, |pool| sqlx::query_as::<_, ViewCount>(SQL).bind(from_day).bind(to_day).fetch_all(pool).await)?;
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, ViewCount>(SQL)
+        .bind(from_day)
+        .bind(to_day)
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
@@ -178,7 +208,13 @@ pub struct AttributionRow {
 
 /// The attribution report for a period: one row per link, plus one per lead source that has
 /// no link (e.g. `homepage-teaser`, `ki-check`) and one for leads without source.
-pub async fn attribution(db: &Db, from_day: &str, to_day: &str, from: UnixMs, until: UnixMs) -> Result<Vec<AttributionRow>> {
+pub async fn attribution(
+    db: &Db,
+    from_day: &str,
+    to_day: &str,
+    from: UnixMs,
+    until: UnixMs,
+) -> Result<Vec<AttributionRow>> {
     const LINKS: &str = "SELECT l.code AS source, l.label, l.channel,
             CAST(COALESCE((SELECT SUM(v.visits) FROM link_visits v WHERE v.link_id = l.id AND v.bot = 0 AND v.day >= $1 AND v.day <= $2), 0) AS BIGINT) AS visits,
             CAST((SELECT COUNT(*) FROM leads d WHERE d.source = l.code AND d.created_ms >= $3 AND d.created_ms < $4) AS BIGINT) AS applications,
@@ -200,7 +236,11 @@ pub async fn attribution(db: &Db, from_day: &str, to_day: &str, from: UnixMs, un
         .bind(until.0)
         .fetch_all(pool)
         .await)?;
-    let other = with_pool!(db, |pool| sqlx::query_as::<_, AttributionRow>(OTHER).bind(from.0).bind(until.0).fetch_all(pool).await)?;
+    let other = with_pool!(db, |pool| sqlx::query_as::<_, AttributionRow>(OTHER)
+        .bind(from.0)
+        .bind(until.0)
+        .fetch_all(pool)
+        .await)?;
     rows.extend(other);
     Ok(rows)
 }

@@ -281,6 +281,115 @@ pub async fn submit_application(
     }))
 }
 
+/// A contact met in person (e.g. at a WKO event), entered by the team.
+#[derive(Debug, Clone)]
+pub struct EventContact {
+    /// Company.
+    pub company: String,
+    /// Name.
+    pub name: String,
+    /// E-mail.
+    pub email: domain::Email,
+    /// Phone, optional.
+    pub phone: Option<String>,
+    /// Source code (the event's tracked link), optional.
+    pub source: Option<String>,
+    /// The team's note from the conversation.
+    pub note: Option<String>,
+    /// Team member who entered it.
+    pub author: String,
+}
+
+/// Stores a contact met in person as an unconfirmed lead and queues the one neutral
+/// confirmation mail. Returns `None` if the address is already known (then only a note is
+/// added and no mail is sent: the person is in the pipeline already).
+pub async fn create_event_contact(
+    db: &Db,
+    contact: &EventContact,
+    consent: ConsentGiven<'_>,
+    token_hash: &str,
+    now: UnixMs,
+    confirm_mail: &NewMail,
+) -> Result<Option<i64>> {
+    let email_key = contact.email.as_str().to_lowercase();
+    let search = search_text(&[
+        &contact.company,
+        &contact.name,
+        contact.email.as_str(),
+        contact.note.as_deref().unwrap_or(""),
+    ]);
+    let expires = now.plus_hours(CONFIRM_TOKEN_HOURS);
+    Ok(with_tx!(db, |tx| {
+        const FIND: &str = "SELECT id FROM leads WHERE email_key = $1";
+        let existing: Option<i64> = sqlx::query_scalar(FIND)
+            .bind(&email_key)
+            .fetch_optional(&mut *tx)
+            .await?;
+        const NOTE: &str = "INSERT INTO lead_notes (lead_id, kind, author, body, created_ms) VALUES ($1, 'notiz', $2, $3, $4)";
+        match existing {
+            Some(lead_id) => {
+                let body = format!(
+                    "Persönlich getroffen{}. {}",
+                    contact
+                        .source
+                        .as_deref()
+                        .map(|s| format!(" ({s})"))
+                        .unwrap_or_default(),
+                    contact.note.as_deref().unwrap_or("")
+                );
+                sqlx::query(NOTE)
+                    .bind(lead_id)
+                    .bind(&contact.author)
+                    .bind(body.trim())
+                    .bind(now.0)
+                    .execute(&mut *tx)
+                    .await?;
+                None
+            }
+            None => {
+                const INSERT: &str = "INSERT INTO leads (company, name, email, email_key, phone, industry, company_size, interests, message, source,
+                        status, stage, search_text, created_ms, updated_ms, confirmed_ms, last_mail_ms, mails_today)
+                     VALUES ($1, $2, $3, $4, $5, '', '', '', NULL, $6, 'unbestaetigt', 'neu', $7, $8, $8, NULL, $8, 1) RETURNING id";
+                let lead_id: i64 = sqlx::query_scalar(INSERT)
+                    .bind(&contact.company)
+                    .bind(&contact.name)
+                    .bind(contact.email.as_str())
+                    .bind(&email_key)
+                    .bind(&contact.phone)
+                    .bind(&contact.source)
+                    .bind(&search)
+                    .bind(now.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if let Some(note) = &contact.note {
+                    sqlx::query(NOTE)
+                        .bind(lead_id)
+                        .bind(&contact.author)
+                        .bind(note)
+                        .bind(now.0)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                insert_consent!(&mut *tx, lead_id, "erteilt", consent, now);
+                insert_token!(
+                    &mut *tx,
+                    token_hash,
+                    lead_id,
+                    purpose::CONFIRM,
+                    now,
+                    expires
+                );
+                let mail = NewMail {
+                    lead_id: Some(lead_id),
+                    ..confirm_mail.clone()
+                };
+                insert_mail!(&mut *tx, mail, now)?;
+                Some(lead_id)
+            }
+        }
+    }))
+}
+
 /// Whether another mail may go to this lead now, and the new daily count if it does.
 fn mail_allowance(now: UnixMs, last_mail_ms: i64, mails_today: i64) -> (bool, i64) {
     let day_ago = now.minus_days(1).0;

@@ -55,7 +55,7 @@ impl From<&LeadRow> for LeadListRow {
             name: l.name.clone(),
             industry: Industry::from_code(&l.industry)
                 .map(Industry::label)
-                .unwrap_or("?"),
+                .unwrap_or("–"),
             source: l.source.clone().unwrap_or_else(|| "direkt".to_owned()),
             status: status_label(&l.status),
             confirmed: l.status == LeadStatus::Bestaetigt.code(),
@@ -324,10 +324,10 @@ pub(super) async fn detail(
         phone: lead.phone.clone().unwrap_or_else(|| "–".to_owned()),
         industry: Industry::from_code(&lead.industry)
             .map(Industry::label)
-            .unwrap_or("?"),
+            .unwrap_or("–"),
         size: CompanySize::from_code(&lead.company_size)
             .map(CompanySize::label)
-            .unwrap_or("?"),
+            .unwrap_or("–"),
         interests: {
             let list = lead
                 .interests

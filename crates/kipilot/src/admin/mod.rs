@@ -6,6 +6,7 @@
 //! session and assert it is refused.
 
 pub mod auth;
+pub mod event_contact;
 pub mod leads;
 pub mod outbox;
 pub mod profile;
@@ -81,6 +82,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/outbox/{id}", get(outbox::show))
         .route("/admin/outbox/{id}/erneut", post(outbox::retry))
         .route("/admin/profil", get(profile::form).post(profile::save))
+        .route(
+            "/admin/kontakt",
+            get(event_contact::form).post(event_contact::save),
+        )
 }
 
 struct AuditLine {

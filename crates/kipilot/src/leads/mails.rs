@@ -62,6 +62,38 @@ pub fn confirmation(
     }
 }
 
+/// The one neutral mail to a person met at an event: confirm before anything else is sent.
+pub fn event_confirmation(
+    base_url: &str,
+    p: &CompanyProfile,
+    name: &str,
+    event: Option<&str>,
+    email: &str,
+    token: &str,
+    token_hash: &str,
+) -> NewMail {
+    let met = match event {
+        Some(e) => format!("danke für das Gespräch ({e})"),
+        None => "danke für das Gespräch".to_owned(),
+    };
+    NewMail {
+        idempotency_key: format!("bestaetigung:{token_hash}"),
+        kind: "bestaetigung".to_owned(),
+        lead_id: None,
+        to: email.to_owned(),
+        subject: "Bitte bestätigen Sie: Kontakt zum KI-Pilotprojekt".to_owned(),
+        body_text: format!(
+            "Guten Tag {name},\n\n\
+             {met}! Sie waren einverstanden, dass wir Sie zum KI-Pilotprojekt kontaktieren. \
+             Bevor wir Ihnen irgendetwas schicken, bitten wir Sie um eine kurze Bestätigung:\n\n\
+             {base_url}/mitmachen/bestaetigen?token={token}\n\n\
+             Der Link ist 72 Stunden gültig. Ohne Bestätigung löschen wir Ihre Angaben nach 7 Tagen automatisch und melden uns nicht mehr.\n\n\
+             {}\n",
+            signature(p)
+        ),
+    }
+}
+
 /// Sent when a confirmed lead submits the form again.
 pub fn already_registered(
     base_url: &str,

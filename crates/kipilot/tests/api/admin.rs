@@ -5,7 +5,7 @@ use crate::db_test;
 use crate::helpers::{Options, TestApp};
 
 /// Every back-office route with a sample id; kept in step with `admin::router()`.
-const GET_ROUTES: [&str; 14] = [
+const GET_ROUTES: [&str; 15] = [
     "/admin",
     "/admin/leads",
     "/admin/leads.csv",
@@ -20,8 +20,9 @@ const GET_ROUTES: [&str; 14] = [
     "/admin/links",
     "/admin/auswertung",
     "/admin/auswertung.csv",
+    "/admin/kontakt",
 ];
-const POST_ROUTES: [&str; 14] = [
+const POST_ROUTES: [&str; 15] = [
     "/admin/logout",
     "/admin/leads/1/phase",
     "/admin/leads/1/notizen",
@@ -36,6 +37,7 @@ const POST_ROUTES: [&str; 14] = [
     "/admin/leads/1/phase",
     "/admin/links",
     "/admin/links/1/loeschen",
+    "/admin/kontakt",
 ];
 
 db_test!(

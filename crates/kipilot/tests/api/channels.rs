@@ -270,3 +270,73 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    a_contact_met_at_an_event_gets_one_confirmation_mail_and_keeps_its_source,
+    Options::plain(),
+    |app: TestApp| async move {
+        let cookie = app.login_admin("team@odoublet.test").await?;
+        create_link(&app, &cookie, "wko-linz", "/mitmachen", "flyer").await?;
+        let csrf = app.csrf(&cookie).await?;
+        let fields = [
+            ("csrf", csrf.as_str()),
+            ("name", "Gerda Gruber"),
+            ("company", "Gruber Transporte"),
+            ("email", "gerda@gruber.example"),
+            ("source", "wko-linz"),
+            ("note", "Lieferscheine mit KI erfassen"),
+        ];
+        let r = app
+            .post_form_with("/admin/kontakt", &fields, Some(&cookie))
+            .await?;
+        assert_eq!(r.status().as_u16(), 303);
+        let lead = storage::leads::find_by_email(&app.db, "gerda@gruber.example")
+            .await?
+            .expect("lead");
+        assert_eq!(lead.status, "unbestaetigt");
+        assert_eq!(lead.source.as_deref(), Some("wko-linz"));
+        let mails = app.outbox().await?;
+        assert_eq!(mails.len(), 1);
+        assert!(
+            mails[0].body_text.contains("Test wko-linz"),
+            "names the event"
+        );
+        assert!(!mails[0].body_text.to_lowercase().contains("newsletter"));
+        let consents = storage::leads::consents(&app.db, lead.id).await?;
+        assert_eq!(consents[0].form, "persoenlich");
+        // The same person entered again: a note, no second mail.
+        let r = app
+            .post_form_with("/admin/kontakt", &fields, Some(&cookie))
+            .await?;
+        assert_eq!(r.status().as_u16(), 303);
+        assert_eq!(app.outbox().await?.len(), 1);
+        // Confirming works exactly like an application.
+        let token = app
+            .confirmation_token_from_outbox("gerda@gruber.example")
+            .await?;
+        app.post_form("/mitmachen/bestaetigen", &[("token", &token)])
+            .await?;
+        let lead = storage::leads::find_by_email(&app.db, "gerda@gruber.example")
+            .await?
+            .expect("lead");
+        assert_eq!(lead.status, "bestaetigt");
+        // Bad input keeps what was typed.
+        let r = app
+            .post_form_with(
+                "/admin/kontakt",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("name", "Max"),
+                    ("company", ""),
+                    ("email", "max@"),
+                ],
+                Some(&cookie),
+            )
+            .await?;
+        assert_eq!(r.status().as_u16(), 422);
+        let html = r.text().await?;
+        assert!(html.contains("value=\"Max\""));
+        assert!(html.contains("Bitte geben Sie das Unternehmen an."));
+        Ok(())
+    }
+);
