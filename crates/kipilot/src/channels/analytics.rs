@@ -182,33 +182,38 @@ pub async fn count_page_view(
     request: Request,
     next: Next,
 ) -> Response {
-    let is_get = request.method() == Method::GET;
-    let path = request.uri().path().chars().take(200).collect::<String>();
-    let headers = request.headers().clone();
+    if request.method() != Method::GET || !counted(request.uri().path()) {
+        return next.run(request).await;
+    }
+    // Copied out before the handler runs: the request moves into `next`, and a borrow of it
+    // must not live across the await (the body is not `Sync`).
+    let (path, ua, host, referer) = {
+        let text = |name| {
+            request
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let path: String = request.uri().path().chars().take(200).collect();
+        (
+            path,
+            text(header::USER_AGENT),
+            text(header::HOST),
+            text(header::REFERER),
+        )
+    };
     let response = next.run(request).await;
     let html = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if !(is_get && html && response.status().is_success() && counted(&path)) {
+    if !html || !response.status().is_success() || is_bot(&ua) {
         return response;
     }
-    let ua = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if is_bot(ua) {
-        return response;
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let referrer = referrer_host(
-        headers.get(header::REFERER).and_then(|v| v.to_str().ok()),
-        &[host, state.config.base_host()],
-    );
+    let referrer = referrer_host(Some(&referer), &[&host, state.config.base_host()]);
     let day = UnixMs::now().format_iso_date();
     let ip_text = ip.to_string();
     state.analytics.record(
