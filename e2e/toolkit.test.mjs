@@ -57,6 +57,17 @@ test('the risk check wizard leads a non-lawyer to a high-risk result with dated 
   assert.match(body, /[Hh]ohes Risiko/);
   assert.match(body, /gilt (bereits|ab)/);
   assert.match(body, /Keine Rechtsberatung|keine Rechtsberatung/);
+  await page.getByLabel(/Name des KI-Systems/).fill('Bewerbungs-Vorauswahl');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Bericht herunterladen (PDF)' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /^ki-risiko-check-.*\.pdf$/);
+  const stream = await download.createReadStream();
+  const chunks = [];
+  for await (const chunk of stream) chunks.push(chunk);
+  const pdf = Buffer.concat(chunks);
+  assert.equal(pdf.subarray(0, 4).toString(), '%PDF');
   await page.close();
 });
 

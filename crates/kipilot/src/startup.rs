@@ -142,6 +142,8 @@ impl Application {
             );
         }
         tokio::spawn(crate::privacy::retention_loop(state.db.clone()));
+        // Fonts and the typesetting library load once, off the request path.
+        tokio::task::spawn_blocking(documents::warm_up);
         tokio::spawn(crate::channels::analytics::flush_loop(state.clone()));
         tracing::info!(address = %listener.local_addr()?, database = state.db.backend_name(), "kipilot is serving");
         let router = app(state);

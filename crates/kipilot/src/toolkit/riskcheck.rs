@@ -24,7 +24,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::{certainty_de, long_date, no_store, today_vienna};
+use crate::profile::CompanyProfile;
+use crate::state::AppState;
 use crate::web::formdata::FormFields;
+use axum::extract::State;
 
 /// Prefix of the form field of a question: `a.<question id>`.
 const FIELD: &str = "a.";
@@ -687,7 +690,7 @@ fn render_step(answers: &Answers, si: usize, marks: Marks) -> Response {
 }
 
 /// `POST /werkzeuge/ki-check`: every move through the wizard.
-pub async fn submit(form: FormFields) -> Response {
+pub async fn submit(State(state): State<AppState>, form: FormFields) -> Response {
     let answers = Answers::from_form(&form);
     let steps = questionnaire();
     let step_field = form.get("step");
@@ -718,6 +721,7 @@ pub async fn submit(form: FormFields) -> Response {
         }
         ("weiter", Some(si)) => next(&answers, si, &form.all("shown")),
         ("start", _) => render_step(&answers, 0, Marks::default()),
+        ("bericht", _) if step_field == RESULT => report(&state, &answers, &form).await,
         (_, _) if step_field == RESULT => result(&answers),
         _ => {
             let full = walk(&answers, None);
@@ -1150,6 +1154,147 @@ fn result(answers: &Answers) -> Response {
         notice: answers.rejected.then_some(NOTICE_REJECTED),
     };
     no_store(page.into_response())
+}
+
+/// The answer as the report prints it.
+fn answer_label(q: &Question, given: &Given) -> String {
+    let label = |code: &str| -> String {
+        let options: &[Opt] = match q.answer {
+            Answer::Single { options, .. } | Answer::Multi { options } => options,
+            _ => &[],
+        };
+        match options.iter().find(|o| option_code(o.value) == code) {
+            Some(o) => o.label_de.to_owned(),
+            None => YES_NO
+                .iter()
+                .find(|(c, _)| *c == code)
+                .map(|(_, l)| (*l).to_owned())
+                .unwrap_or_else(|| code.to_owned()),
+        }
+    };
+    match given {
+        Given::One(code) => label(code),
+        Given::Many(codes) => codes
+            .iter()
+            .map(|c| label(c))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Given::Text(text) => text.clone(),
+    }
+}
+
+/// Longest name of the system or company printed on the report.
+const REPORT_NAME_MAX: usize = 120;
+
+/// „Bericht herunterladen“: the same evaluation as the result page, typeset as an A4 PDF.
+async fn report(state: &AppState, answers: &Answers, form: &FormFields) -> Response {
+    let full = walk(answers, None);
+    let end = end_step(answers);
+    if (0..=end).any(|i| !full.missing(answers, i).is_empty()) {
+        return result(answers);
+    }
+    let used = walk(answers, Some(end));
+    let Ok(a) = evaluate(&used) else {
+        return result(answers);
+    };
+    let clip = |s: &str, default: &str| -> String {
+        let t: String = s
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(REPORT_NAME_MAX)
+            .collect();
+        if t.is_empty() { default.to_owned() } else { t }
+    };
+    let system_name = clip(form.get("system_name"), "Ihr KI-System");
+    let company = clip(form.get("company"), "");
+    let mut answered = Vec::new();
+    for (si, step) in questionnaire().iter().enumerate().take(end + 1) {
+        let Some(Some(shown)) = used.steps.get(si) else {
+            continue;
+        };
+        for qi in shown {
+            if let Some(q) = step.questions.get(*qi)
+                && let Some(given) = answers.get(q.id)
+            {
+                answered.push(
+                    serde_json::json!({ "question": q.text_de, "answer": answer_label(q, given) }),
+                );
+            }
+        }
+    }
+    let today = today_vienna();
+    let (class_label, _, _) = class_words(a.risk_class);
+    let obligations: Vec<Value> = obligation_views(&a, &today)
+        .into_iter()
+        .map(
+            |o| serde_json::json!({ "title": o.title, "legal_ref": o.legal_ref, "status": o.when }),
+        )
+        .collect();
+    let facts = used.facts();
+    let steps: Vec<&str> = next_steps(&a, &facts).into_iter().map(|n| n.text).collect();
+    let templates: Vec<Value> = ::riskcheck::templates_for(&a)
+        .into_iter()
+        .map(|t| serde_json::json!({ "title": t.title_de, "text": t.text_de }))
+        .collect();
+    let disclaimer = a
+        .reasons
+        .iter()
+        .rev()
+        .find(|r| r.is_disclaimer)
+        .map(|r| r.text.to_string())
+        .unwrap_or_default();
+    let result_json = serde_json::to_value(&a).unwrap_or(Value::Null);
+    let profile = match CompanyProfile::load(&state.db).await {
+        Ok(p) => p,
+        Err(e) => return crate::error::AppError::from(e).into_response(),
+    };
+    let imprint = [profile.full_name(), profile.address_line()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let data = serde_json::json!({
+        "title": "KI-Risiko-Check",
+        "system_name": system_name,
+        "company": company,
+        "created": long_date(&today),
+        "ruleset_version": ::riskcheck::RULESET_VERSION,
+        "answers": answered,
+        "result": result_json,
+        "risk_class_label": class_label,
+        "obligations": obligations,
+        "next_steps": steps,
+        "templates": templates,
+        "imprint": imprint,
+        "disclaimer": disclaimer,
+    });
+    match tokio::task::spawn_blocking(move || documents::risk_report(&data)).await {
+        Ok(Ok(doc)) => {
+            let filename = format!("ki-risiko-check-{today}.pdf");
+            no_store(
+                (
+                    [
+                        (
+                            axum::http::header::CONTENT_TYPE,
+                            "application/pdf".to_owned(),
+                        ),
+                        (
+                            axum::http::header::CONTENT_DISPOSITION,
+                            format!("attachment; filename=\"{filename}\""),
+                        ),
+                    ],
+                    doc.pdf,
+                )
+                    .into_response(),
+            )
+        }
+        Ok(Err(e)) => {
+            tracing::error!(details = %e.details(), "risk report failed");
+            crate::error::AppError::BadRequest(e.to_string()).into_response()
+        }
+        Err(e) => crate::error::AppError::Internal(e.into()).into_response(),
+    }
 }
 
 #[cfg(test)]

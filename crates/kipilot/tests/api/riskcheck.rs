@@ -740,3 +740,73 @@ fn cli_check_prints_json_and_exits_2_on_bad_input() -> anyhow::Result<()> {
     assert_eq!(v["risk_class"], "minimal");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_result_downloads_as_a_typeset_pdf_report() -> anyhow::Result<()> {
+    let app = app().await?;
+    let (_, step1) = post_wizard(&app, &[("go".into(), "start".into())]).await?;
+    let (_, result) = browse(&app, step1, APPLICANTS).await?;
+    assert!(result.contains("Bericht herunterladen (PDF)"));
+    let mut fields: Vec<(String, String)> = answer_page(&result, &[])
+        .into_iter()
+        .filter(|(k, _)| k != "go" && k != "goto")
+        .collect();
+    fields.dedup();
+    fields.push((
+        "system_name".into(),
+        "Bewerbungs-Vorauswahl <b>#import</b>".into(),
+    ));
+    fields.push(("company".into(), "Bau Huber GmbH".into()));
+    fields.push(("go".into(), "bericht".into()));
+    let body = serde_urlencoded::to_string(&fields)?;
+    let r = app
+        .client
+        .post(app.url("/werkzeuge/ki-check"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await?;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()?
+            .contains("ki-risiko-check-")
+    );
+    let pdf = r.bytes().await?;
+    assert!(pdf.starts_with(b"%PDF"));
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("bericht.pdf");
+    std::fs::write(&path, &pdf)?;
+    let out = std::process::Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&path)
+        .arg("-")
+        .output()?;
+    assert!(
+        out.status.success(),
+        "pdftotext (poppler-utils) must be installed"
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "KI-Risiko-Check",
+        "Bewerbungs-Vorauswahl <b>#import</b>",
+        "Bau Huber GmbH",
+        "Hohes Risiko",
+        "2. Dezember 2027",
+        "Rechtsberatung",
+    ] {
+        assert!(text.contains(needle), "PDF text lacks {needle}:\n{text}");
+    }
+    let fonts = std::process::Command::new("pdffonts").arg(&path).output()?;
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    for line in fonts.lines().skip(2) {
+        let cols: Vec<&str> = line.split_whitespace().collect();
+        assert!(
+            cols.iter().rev().nth(4) == Some(&"yes"),
+            "font not embedded: {line}"
+        );
+    }
+    app.cleanup().await;
+    Ok(())
+}
