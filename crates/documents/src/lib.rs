@@ -147,6 +147,16 @@ pub fn risk_report(data: &serde_json::Value) -> Result<Document, RenderError> {
     render(RISK_REPORT_TEMPLATE, data, &[])
 }
 
+/// Template of the practical guides (issue 9).
+pub const GUIDE_TEMPLATE: &str = include_str!("../templates/guide.typ");
+
+/// A practical guide as an A4 PDF with its checklist on a page of its own. Why a separate
+/// entry point: the app converts Markdown into plain blocks (see the template header), so no
+/// Markdown or typst markup from the content files is ever interpreted here.
+pub fn guide(data: &serde_json::Value) -> Result<Document, RenderError> {
+    render(GUIDE_TEMPLATE, data, &[])
+}
+
 /// Loads the fonts and the standard library and compiles a one-line document,
 /// so the first user-facing render does not pay for it. Why: call it once at
 /// server start (in `spawn_blocking`); without it the first report takes

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod channels;
 pub mod leads;
 pub mod outbox;
+pub mod posts;
 pub mod settings;
 pub mod updates;
 pub mod users;

@@ -7,6 +7,9 @@
 
 pub mod analytics;
 pub mod links;
+pub mod posts;
+pub mod posts_checks;
+pub mod posts_templates;
 pub mod report;
 
 use axum::Router;
@@ -47,6 +50,35 @@ pub fn router() -> Router<AppState> {
         .route("/admin/links/{id}/loeschen", post(links::delete))
         .route("/admin/auswertung", get(report::page))
         .route("/admin/auswertung.csv", get(report::csv))
+        .route("/admin/posts", get(posts::list::page))
+        .route(
+            "/admin/posts/neu",
+            get(posts::editor::new_form).post(posts::editor::create),
+        )
+        .route(
+            "/admin/posts/vorlagen",
+            get(posts::list::templates_form).post(posts::list::templates_save),
+        )
+        .route(
+            "/admin/posts/{id}",
+            get(posts::editor::edit_form).post(posts::editor::save),
+        )
+        .route("/admin/posts/{id}/export.txt", get(posts::after::export))
+        .route("/admin/posts/{id}/status", post(posts::after::set_status))
+        .route("/admin/posts/{id}/zahlen", post(posts::after::figures))
+        .route(
+            "/admin/posts/{id}/umfrage",
+            post(posts::after::poll_results),
+        )
+        .route(
+            "/admin/posts/{id}/kommentare",
+            post(posts::after::add_comment),
+        )
+        .route(
+            "/admin/posts/{id}/kommentare/{cid}/loeschen",
+            post(posts::after::delete_comment),
+        )
+        .route("/admin/posts/{id}/loeschen", post(posts::after::delete))
 }
 
 /// `GET /l/{code}`: counts the visit and redirects to the target with `source=code`.

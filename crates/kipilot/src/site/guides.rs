@@ -10,8 +10,15 @@ use std::sync::LazyLock;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::Path;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use domain::UnixMs;
-use pulldown_cmark::{Event, Options, Parser, html};
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use serde_json::{Value, json};
+
+use crate::profile::CompanyProfile;
+use crate::state::AppState;
 
 use crate::error::{AppError, AppResult};
 
@@ -201,6 +208,110 @@ pub(crate) async fn show(Path(slug): Path<String>) -> AppResult<GuidePage> {
     })
 }
 
+/// Flattens a guide's Markdown into plain blocks for the PDF template: headings,
+/// paragraphs, lists and the checklist, with inline formatting reduced to text (links keep
+/// their text). Typst never sees Markdown or markup from the content file.
+pub fn pdf_blocks(markdown: &str) -> Vec<Value> {
+    let mut blocks = Vec::new();
+    let mut text = String::new();
+    let mut items: Vec<String> = Vec::new();
+    let mut list_kind: Vec<&'static str> = Vec::new();
+    let mut in_item = false;
+    let mut task_list = false;
+    for event in Parser::new_ext(markdown, Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Heading { .. }) | Event::Start(Tag::Paragraph) if !in_item => {
+                text.clear()
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let kind = if level == HeadingLevel::H2 {
+                    "h2"
+                } else {
+                    "h3"
+                };
+                blocks.push(json!({ "kind": kind, "text": text.trim() }));
+                text.clear();
+            }
+            Event::End(TagEnd::Paragraph) if !in_item => {
+                if !text.trim().is_empty() {
+                    blocks.push(json!({ "kind": "p", "text": text.trim() }));
+                }
+                text.clear();
+            }
+            Event::Start(Tag::List(start)) => {
+                list_kind.push(if start.is_some() { "ol" } else { "ul" });
+                items.clear();
+                task_list = false;
+            }
+            Event::End(TagEnd::List(_)) => {
+                let kind = list_kind.pop().unwrap_or("ul");
+                let kind = if task_list { "check" } else { kind };
+                blocks.push(json!({ "kind": kind, "items": std::mem::take(&mut items) }));
+            }
+            Event::Start(Tag::Item) => {
+                in_item = true;
+                text.clear();
+            }
+            Event::End(TagEnd::Item) => {
+                in_item = false;
+                items.push(text.trim().to_owned());
+                text.clear();
+            }
+            Event::TaskListMarker(_) => task_list = true,
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak | Event::HardBreak => text.push(' '),
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// `GET /wissen/{slug}/pdf`: the guide as a print-ready A4
+/// PDF with the company's imprint.
+pub(crate) async fn pdf(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<Response> {
+    let guide = GUIDES
+        .iter()
+        .find(|g| g.slug == slug)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let profile = CompanyProfile::load(&state.db).await?;
+    let imprint = [profile.full_name(), profile.address_line()]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let data = json!({
+        "title": guide.title,
+        "summary": guide.summary,
+        "stand": guide.stand_long(),
+        "stand_iso": guide.stand,
+        "url": format!("{}/wissen/{}", state.config.base_url, guide.slug),
+        "imprint": imprint,
+        "blocks": pdf_blocks(&guide.body_md),
+    });
+    let doc = tokio::task::spawn_blocking(move || documents::guide(&data))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| {
+            tracing::error!(details = %e.details(), "guide pdf failed");
+            AppError::BadRequest(e.to_string())
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}.pdf\"", guide.slug),
+            ),
+        ],
+        doc.pdf,
+    )
+        .into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -236,6 +347,23 @@ mod tests {
                 "---\ntitle: \"T\"\nslug: ok\nsummary: s\nstand: 2026-13-01\ntool: /x\n---\nbody"
             )
             .is_err()
+        );
+    }
+
+    #[test]
+    fn pdf_blocks_keep_headings_paragraphs_and_the_checklist() {
+        let blocks = pdf_blocks(
+            "## Eins\n\nText mit **fett** und [Link](/wissen).\n\n- a\n- b\n\n## Checkliste\n\n- [ ] Prüfen\n- [ ] Fertig\n",
+        );
+        assert_eq!(blocks[0], json!({"kind": "h2", "text": "Eins"}));
+        assert_eq!(
+            blocks[1],
+            json!({"kind": "p", "text": "Text mit fett und Link."})
+        );
+        assert_eq!(blocks[2], json!({"kind": "ul", "items": ["a", "b"]}));
+        assert_eq!(
+            blocks[4],
+            json!({"kind": "check", "items": ["Prüfen", "Fertig"]})
         );
     }
 

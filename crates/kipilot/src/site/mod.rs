@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/ki-pilotprojekt", get(project))
         .route("/wissen", get(knowledge))
         .route("/wissen/{slug}", get(guides::show))
+        .route("/wissen/{slug}/pdf", get(guides::pdf))
         .route("/updates", get(updates))
         .route("/updates.atom", get(feed))
         .route("/updates/{slug}", get(update))

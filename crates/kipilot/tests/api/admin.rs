@@ -5,7 +5,7 @@ use crate::db_test;
 use crate::helpers::{Options, TestApp};
 
 /// Every back-office route with a sample id; kept in step with `admin::router()`.
-const GET_ROUTES: [&str; 15] = [
+const GET_ROUTES: [&str; 20] = [
     "/admin",
     "/admin/leads",
     "/admin/leads.csv",
@@ -21,8 +21,13 @@ const GET_ROUTES: [&str; 15] = [
     "/admin/auswertung",
     "/admin/auswertung.csv",
     "/admin/kontakt",
+    "/admin/posts",
+    "/admin/posts/neu",
+    "/admin/posts/vorlagen",
+    "/admin/posts/1",
+    "/admin/posts/1/export.txt",
 ];
-const POST_ROUTES: [&str; 15] = [
+const POST_ROUTES: [&str; 24] = [
     "/admin/logout",
     "/admin/leads/1/phase",
     "/admin/leads/1/notizen",
@@ -38,6 +43,15 @@ const POST_ROUTES: [&str; 15] = [
     "/admin/links",
     "/admin/links/1/loeschen",
     "/admin/kontakt",
+    "/admin/posts/neu",
+    "/admin/posts/vorlagen",
+    "/admin/posts/1",
+    "/admin/posts/1/status",
+    "/admin/posts/1/zahlen",
+    "/admin/posts/1/umfrage",
+    "/admin/posts/1/kommentare",
+    "/admin/posts/1/kommentare/1/loeschen",
+    "/admin/posts/1/loeschen",
 ];
 
 db_test!(

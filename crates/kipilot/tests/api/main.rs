@@ -13,6 +13,7 @@ mod application;
 mod channels;
 mod durability;
 mod mail;
+mod posts;
 mod privacy;
 mod riskcheck;
 mod security;

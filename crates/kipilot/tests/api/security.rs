@@ -153,6 +153,10 @@ db_test!(
             "links",
             "link_visits",
             "page_views",
+            "posts",
+            "post_templates",
+            "post_poll_results",
+            "post_comments",
         ];
         for table in tables {
             let sql = format!("SELECT * FROM {table}");

@@ -235,7 +235,45 @@ db_test!(
                 assert_ne!(status, 404, "{path} links to missing {target}");
             }
         }
+        // Every guide is also a print-ready PDF whose text carries the title.
+        let dir = tempfile::tempdir()?;
+        for path in &guide_paths {
+            let r = app.get(&format!("{path}/pdf")).await?;
+            assert_eq!(r.status().as_u16(), 200, "{path}/pdf");
+            assert_eq!(r.headers()["content-type"], "application/pdf");
+            let file = dir.path().join("guide.pdf");
+            std::fs::write(&file, r.bytes().await?)?;
+            let out = std::process::Command::new("pdftotext")
+                .arg(&file)
+                .arg("-")
+                .output()?;
+            assert!(
+                out.status.success(),
+                "pdftotext (poppler-utils) must be installed"
+            );
+            let text = String::from_utf8_lossy(&out.stdout).replace('\n', " ");
+            let (_, html) = app.get_text(path).await?;
+            let title = html
+                .split("<title>")
+                .nth(1)
+                .and_then(|t| t.split(" · ").next())
+                .unwrap_or_default();
+            let first_words: String = title
+                .split_whitespace()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ");
+            assert!(
+                text.contains("Checkliste"),
+                "{path}: checklist missing in PDF"
+            );
+            assert!(
+                !first_words.is_empty() && text.contains(&first_words),
+                "{path}: PDF lacks the title words {first_words:?}"
+            );
+        }
         assert_eq!(app.get_text("/wissen/gibt-es-nicht").await?.0, 404);
+        assert_eq!(app.get_text("/wissen/gibt-es-nicht/pdf").await?.0, 404);
         Ok(())
     }
 );
