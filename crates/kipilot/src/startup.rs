@@ -53,6 +53,7 @@ pub fn app(state: AppState) -> Router {
         ))
         .fallback(crate::site::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(crate::web::rejections::germanize))
         .layer(CatchPanicLayer::new())
         .layer(middleware::from_fn_with_state(
             state.clone(),

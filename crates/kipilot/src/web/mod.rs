@@ -8,4 +8,5 @@ pub mod headers;
 pub mod metrics;
 pub mod origin;
 pub mod ratelimit;
+pub mod rejections;
 pub mod tokens;

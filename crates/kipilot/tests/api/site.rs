@@ -121,6 +121,18 @@ db_test!(
         assert!(body.contains("href=\"/ki-pilotprojekt\""));
         let (status, _) = app.get_text("/updates/gibt-es-nicht").await?;
         assert_eq!(status, 404);
+        // The framework's own rejections speak German too.
+        let cookie = app.login_admin("team@odoublet.test").await?;
+        let r = app.get_with_cookie("/admin/leads/abc", &cookie).await?;
+        assert_eq!(r.status().as_u16(), 400);
+        assert!(
+            r.text()
+                .await?
+                .contains("Diese Adresse oder Anfrage ist ungültig")
+        );
+        let r = app.client.delete(app.url("/mitmachen")).send().await?;
+        assert_eq!(r.status().as_u16(), 405);
+        assert!(r.text().await?.contains("lässt sich so nicht aufrufen"));
         Ok(())
     }
 );
