@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the test suite needs beyond the Rust toolchain, if it is missing:
+# Installs what the test suite needs beyond the Rust toolchain, if it is missing (zbar-tools
+# decodes the flyer QR code in a test):
 # Debian's Chromium (browser test), poppler-utils (PDF checks of later issues), Node.js,
 # and the pinned npm packages of e2e/ (playwright-core drives the system Chromium; no
 # browser download). Safe to run repeatedly.
@@ -11,6 +12,7 @@ command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs npm)
 command -v psql >/dev/null 2>&1 || need_apt+=(postgresql-client)
+command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -157,6 +157,48 @@ pub fn guide(data: &serde_json::Value) -> Result<Document, RenderError> {
     render(GUIDE_TEMPLATE, data, &[])
 }
 
+/// Template of the WKO event flyer (issue 6).
+pub const FLYER_TEMPLATE: &str = include_str!("../templates/flyer.typ");
+
+/// Why a flyer could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum FlyerError {
+    /// The text is longer than one page of the chosen format; a clipped flyer is never
+    /// produced.
+    #[error(
+        "Der Text passt nicht auf einen {format}-Flyer ({pages} Seiten statt einer). Bitte kürzen Sie Überschrift, Einleitung oder Nutzenpunkte, oder wählen Sie A5."
+    )]
+    DoesNotFit {
+        /// "A6" or "A5".
+        format: &'static str,
+        /// Pages the text needed.
+        pages: usize,
+    },
+    /// Rendering failed.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
+/// A print-ready one-page flyer (A6 or A5 per `data.format`, 3 mm bleed) with a vector QR
+/// code for `url`. Why the page check: a flyer must never be silently clipped or spill onto a
+/// second page at the print shop.
+pub fn flyer(data: &serde_json::Value, qr_url: &str) -> Result<Document, FlyerError> {
+    let qr = qr_svg(qr_url)?;
+    let doc = render(FLYER_TEMPLATE, data, &[("/qr.svg", qr.into_bytes())])?;
+    if doc.pages != 1 {
+        let format = if data.get("format").and_then(|f| f.as_str()) == Some("a5") {
+            "A5"
+        } else {
+            "A6"
+        };
+        return Err(FlyerError::DoesNotFit {
+            format,
+            pages: doc.pages,
+        });
+    }
+    Ok(doc)
+}
+
 /// Loads the fonts and the standard library and compiles a one-line document,
 /// so the first user-facing render does not pay for it. Why: call it once at
 /// server start (in `spawn_blocking`); without it the first report takes

@@ -49,6 +49,18 @@ enum Command {
         /// Text file, or `-`/nothing for standard input.
         file: Option<String>,
     },
+    /// Print-ready flyer (PDF) for an event's tracked link.
+    Flyer {
+        /// Short code of the event's tracked link.
+        #[arg(long)]
+        event: String,
+        /// Output file.
+        #[arg(long)]
+        out: String,
+        /// `a6` (default) or `a5`.
+        #[arg(long, default_value = "a6")]
+        format: String,
+    },
     /// Manage team accounts.
     Admin {
         #[command(subcommand)]
@@ -114,6 +126,16 @@ async fn main() -> ExitCode {
         Command::Admin {
             command: AdminCommand::Create { email },
         } => create_admin(&config, &email).await,
+        Command::Flyer { event, out, format } => {
+            return kipilot::channels::flyer::command(
+                &config.database_url,
+                &config.base_url,
+                &event,
+                &out,
+                &format,
+            )
+            .await;
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,6 +6,7 @@
 //! user agent is stored.
 
 pub mod analytics;
+pub mod flyer;
 pub mod links;
 pub mod posts;
 pub mod posts_checks;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .route("/l/{code}", get(follow))
         .route("/admin/links", get(links::list).post(links::create))
         .route("/admin/links/{id}/loeschen", post(links::delete))
+        .route("/admin/links/{code}/flyer.pdf", get(flyer::download))
         .route("/admin/auswertung", get(report::page))
         .route("/admin/auswertung.csv", get(report::csv))
         .route("/admin/posts", get(posts::list::page))

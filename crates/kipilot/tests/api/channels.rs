@@ -340,3 +340,46 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    the_back_office_downloads_a_print_ready_flyer_per_event,
+    Options::plain(),
+    |app: TestApp| async move {
+        let cookie = app.login_admin("team@odoublet.test").await?;
+        create_link(&app, &cookie, "wko-wels", "/mitmachen", "flyer").await?;
+        for format in ["a6", "a5"] {
+            let r = app
+                .get_with_cookie(
+                    &format!("/admin/links/wko-wels/flyer.pdf?format={format}"),
+                    &cookie,
+                )
+                .await?;
+            assert_eq!(r.status().as_u16(), 200, "{format}");
+            assert_eq!(r.headers()["content-type"], "application/pdf");
+            assert!(r.bytes().await?.starts_with(b"%PDF"));
+        }
+        assert_eq!(
+            app.get_with_cookie("/admin/links/gibt-es-nicht/flyer.pdf", &cookie)
+                .await?
+                .status()
+                .as_u16(),
+            404
+        );
+        assert_eq!(
+            app.get_with_cookie("/admin/links/wko-wels/flyer.pdf?format=a4", &cookie)
+                .await?
+                .status()
+                .as_u16(),
+            400
+        );
+        assert_eq!(
+            app.get("/admin/links/wko-wels/flyer.pdf")
+                .await?
+                .status()
+                .as_u16(),
+            303,
+            "team only"
+        );
+        Ok(())
+    }
+);
