@@ -188,8 +188,11 @@ pub async fn spawn_app(backend: Backend, options: Options) -> anyhow::Result<Opt
     tokio::spawn(async move {
         let _ = app.run().await;
     });
+    // No connection reuse: the server closes a connection whose oversized body (413) it did
+    // not read, and a pooled connection must not carry that into the next request.
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(0)
         .timeout(Duration::from_secs(30))
         .build()?;
     Ok(Some(TestApp {
