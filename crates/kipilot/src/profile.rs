@@ -131,6 +131,16 @@ impl CompanyProfile {
             .join(", ")
     }
 
+    /// "OdoubleT GmbH, Hauptplatz 1, 4020 Linz, Österreich": the footer line of PDFs.
+    pub fn imprint_line(&self) -> String {
+        let address = self.address_line();
+        if address.is_empty() {
+            self.full_name()
+        } else {
+            format!("{}, {address}", self.full_name())
+        }
+    }
+
     /// The name with legal form, e.g. "OdoubleT GmbH" (without doubling it).
     pub fn full_name(&self) -> String {
         let name = self.company_name.trim();

@@ -185,19 +185,7 @@ pub async fn submit_application(
                     .fetch_one(&mut *tx)
                     .await?;
                 insert_consent!(&mut *tx, lead_id, "erteilt", consent, now);
-                insert_token!(
-                    &mut *tx,
-                    token_hash,
-                    lead_id,
-                    purpose::CONFIRM,
-                    now,
-                    expires
-                );
-                let mail = NewMail {
-                    lead_id: Some(lead_id),
-                    ..confirm_mail.clone()
-                };
-                insert_mail!(&mut *tx, mail, now)?;
+                queue_confirmation!(&mut *tx, token_hash, lead_id, now, expires, confirm_mail);
                 SubmitOutcome::Created { lead_id }
             }
             Some((lead_id, status, last_mail_ms, mails_today)) => {
@@ -256,19 +244,14 @@ pub async fn submit_application(
                             .bind(lead_id)
                             .execute(&mut *tx)
                             .await?;
-                        insert_token!(
+                        queue_confirmation!(
                             &mut *tx,
                             token_hash,
                             lead_id,
-                            purpose::CONFIRM,
                             now,
-                            expires
+                            expires,
+                            confirm_mail
                         );
-                        let mail = NewMail {
-                            lead_id: Some(lead_id),
-                            ..confirm_mail.clone()
-                        };
-                        insert_mail!(&mut *tx, mail, now)?;
                         mark_mailed!(&mut *tx, lead_id, now, mails_today);
                     }
                     SubmitOutcome::UpdatedPending {
@@ -371,19 +354,7 @@ pub async fn create_event_contact(
                         .await?;
                 }
                 insert_consent!(&mut *tx, lead_id, "erteilt", consent, now);
-                insert_token!(
-                    &mut *tx,
-                    token_hash,
-                    lead_id,
-                    purpose::CONFIRM,
-                    now,
-                    expires
-                );
-                let mail = NewMail {
-                    lead_id: Some(lead_id),
-                    ..confirm_mail.clone()
-                };
-                insert_mail!(&mut *tx, mail, now)?;
+                queue_confirmation!(&mut *tx, token_hash, lead_id, now, expires, confirm_mail);
                 Some(lead_id)
             }
         }
@@ -425,6 +396,20 @@ macro_rules! insert_token {
     }};
 }
 use insert_token;
+
+/// Stores the single-use confirmation token and queues its mail for `lead_id`: the two
+/// writes every double opt-in (application, repeat, event contact) starts with.
+macro_rules! queue_confirmation {
+    ($conn:expr, $hash:expr, $lead_id:expr, $now:expr, $expires:expr, $mail:expr) => {{
+        insert_token!($conn, $hash, $lead_id, purpose::CONFIRM, $now, $expires);
+        let mail = NewMail {
+            lead_id: Some($lead_id),
+            ..$mail.clone()
+        };
+        insert_mail!($conn, mail, $now)?;
+    }};
+}
+use queue_confirmation;
 
 macro_rules! mark_mailed {
     ($conn:expr, $lead_id:expr, $now:expr, $count:expr) => {{

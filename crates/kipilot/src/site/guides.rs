@@ -278,11 +278,7 @@ pub(crate) async fn pdf(
         .cloned()
         .ok_or(AppError::NotFound)?;
     let profile = CompanyProfile::load(&state.db).await?;
-    let imprint = [profile.full_name(), profile.address_line()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let imprint = profile.imprint_line();
     let data = json!({
         "title": guide.title,
         "summary": guide.summary,

@@ -1249,11 +1249,7 @@ async fn report(state: &AppState, answers: &Answers, form: &FormFields) -> Respo
         Ok(p) => p,
         Err(e) => return crate::error::AppError::from(e).into_response(),
     };
-    let imprint = [profile.full_name(), profile.address_line()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let imprint = profile.imprint_line();
     let data = serde_json::json!({
         "title": "KI-Risiko-Check",
         "system_name": system_name,
