@@ -23,3 +23,14 @@ fi
 if [ ! -d e2e/node_modules/playwright-core ] || [ e2e/package-lock.json -nt e2e/node_modules/.package-lock.json ]; then
   (cd e2e && npm ci --no-audit --no-fund --ignore-scripts)
 fi
+
+# Python peers for the tests (icalendar, the official openai SDK) in a venv outside the clone;
+# the tests find its interpreter through KIPILOT_TEST_PYTHON (default below).
+PYENV="${KIPILOT_TEST_PYENV:-/var/tmp/kipilot-pyenv}"
+if [ ! -x "$PYENV/bin/python" ]; then
+  python3 -m venv "$PYENV"
+fi
+if ! cmp -s scripts/requirements-test.txt "$PYENV/requirements-test.txt"; then
+  "$PYENV/bin/pip" install -q --disable-pip-version-check -r scripts/requirements-test.txt
+  cp scripts/requirements-test.txt "$PYENV/requirements-test.txt"
+fi

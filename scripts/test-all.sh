@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
 
 scripts/install-test-deps.sh
+export KIPILOT_TEST_PYTHON="${KIPILOT_TEST_PYTHON:-${KIPILOT_TEST_PYENV:-/var/tmp/kipilot-pyenv}/bin/python}"
 
 if [ -z "${KIPILOT_TEST_POSTGRES_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 -p 5432; then
   export KIPILOT_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:5432/postgres"
