@@ -8,6 +8,7 @@ pub mod application;
 pub mod consent;
 pub mod email;
 pub mod hex;
+pub mod ics;
 pub mod lead;
 pub mod text;
 pub mod time;
