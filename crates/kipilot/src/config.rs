@@ -99,8 +99,8 @@ impl Config {
                 "KIPILOT_BASE_URL must start with http:// or https://".to_owned(),
             ));
         }
-        let gateway_upstream = lookup("KIPILOT_GATEWAY_UPSTREAM")
-            .map(|u| u.trim().trim_end_matches('/').to_owned());
+        let gateway_upstream =
+            lookup("KIPILOT_GATEWAY_UPSTREAM").map(|u| u.trim().trim_end_matches('/').to_owned());
         if let Some(url) = &gateway_upstream
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
@@ -181,10 +181,15 @@ mod tests {
             _ => None,
         })
         .expect("valid");
-        assert_eq!(config.gateway_upstream.as_deref(), Some("https://llm.example/v1"));
+        assert_eq!(
+            config.gateway_upstream.as_deref(),
+            Some("https://llm.example/v1")
+        );
         assert!(!format!("{config:?}").contains("sk-geheim"));
-        let err = Config::from_lookup(|k| (k == "KIPILOT_GATEWAY_UPSTREAM").then(|| "llm:8000".to_owned()))
-            .expect_err("no scheme");
+        let err = Config::from_lookup(|k| {
+            (k == "KIPILOT_GATEWAY_UPSTREAM").then(|| "llm:8000".to_owned())
+        })
+        .expect_err("no scheme");
         assert!(err.to_string().contains("KIPILOT_GATEWAY_UPSTREAM"));
     }
 

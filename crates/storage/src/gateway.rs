@@ -93,21 +93,29 @@ pub async fn create_key(
 
 /// The key whose hash is `token_hash`, revoked or not (the caller tells the two apart).
 pub async fn key_by_hash(db: &Db, token_hash: &str) -> Result<Option<GatewayKey>> {
-    const SQL: &str = concat!("SELECT ", key_columns!(), " FROM gateway_keys WHERE token_hash = $1");
+    const SQL: &str = concat!(
+        "SELECT ",
+        key_columns!(),
+        " FROM gateway_keys WHERE token_hash = $1"
+    );
     let row = with_pool!(db, |pool| sqlx::query_as::<_, GatewayKey>(SQL)
-    .bind(token_hash)
-    .fetch_optional(pool)
-    .await)?;
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row)
 }
 
 /// One key by id.
 pub async fn key(db: &Db, id: i64) -> Result<Option<GatewayKey>> {
-    const SQL: &str = concat!("SELECT ", key_columns!(), " FROM gateway_keys WHERE id = $1");
+    const SQL: &str = concat!(
+        "SELECT ",
+        key_columns!(),
+        " FROM gateway_keys WHERE id = $1"
+    );
     let row = with_pool!(db, |pool| sqlx::query_as::<_, GatewayKey>(SQL)
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?;
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
     Ok(row)
 }
 
@@ -119,8 +127,8 @@ pub async fn keys(db: &Db) -> Result<Vec<GatewayKey>> {
         " FROM gateway_keys ORDER BY CASE WHEN revoked_ms IS NULL THEN 0 ELSE 1 END, created_ms DESC, id DESC"
     );
     let rows = with_pool!(db, |pool| sqlx::query_as::<_, GatewayKey>(SQL)
-    .fetch_all(pool)
-    .await)?;
+        .fetch_all(pool)
+        .await)?;
     Ok(rows)
 }
 
@@ -289,12 +297,7 @@ pub struct AuditRow {
 }
 
 /// Audit rows received in `[from, to)`, oldest first, at most `limit`.
-pub async fn audit_between(
-    db: &Db,
-    from: UnixMs,
-    to: UnixMs,
-    limit: i64,
-) -> Result<Vec<AuditRow>> {
+pub async fn audit_between(db: &Db, from: UnixMs, to: UnixMs, limit: i64) -> Result<Vec<AuditRow>> {
     const SQL: &str = "SELECT a.id, a.created_ms, a.finished_ms, a.key_id, k.name AS key_name, a.model, a.stream, a.outcome, a.http_status,
             a.prompt_tokens, a.completion_tokens, a.total_tokens, a.entities, a.special
          FROM gateway_audit a JOIN gateway_keys k ON k.id = a.key_id

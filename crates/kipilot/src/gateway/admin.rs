@@ -100,9 +100,14 @@ impl PolicyForm {
         if chosen.is_empty() {
             errors.push("Bitte wählen Sie mindestens eine Art von Daten aus, die ersetzt wird. Sonst gingen alle Angaben unverändert an das Modell.");
         }
-        let rate = rate_text.parse::<i64>().ok().filter(|r| (1..=10_000).contains(r));
+        let rate = rate_text
+            .parse::<i64>()
+            .ok()
+            .filter(|r| (1..=10_000).contains(r));
         if rate.is_none() {
-            errors.push("Bitte geben Sie als Anfragen pro Minute eine Zahl zwischen 1 und 10000 ein.");
+            errors.push(
+                "Bitte geben Sie als Anfragen pro Minute eine Zahl zwischen 1 und 10000 ein.",
+            );
         }
         let result = match (errors.is_empty(), rate) {
             (true, Some(rate)) => Ok(KeyPolicy {
@@ -217,11 +222,7 @@ async fn render_list(
 }
 
 /// `GET /admin/gateway`.
-async fn list(
-    State(state): State<AppState>,
-    user: AdminUser,
-    flash: Flash,
-) -> AppResult<ListPage> {
+async fn list(State(state): State<AppState>, user: AdminUser, flash: Flash) -> AppResult<ListPage> {
     render_list(
         &state,
         &user,
@@ -331,7 +332,13 @@ async fn edit(
     let key = storage::gateway::key(&state.db, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(key_page(&user, flash.0, &key, PolicyForm::of(&key), Vec::new()))
+    Ok(key_page(
+        &user,
+        flash.0,
+        &key,
+        PolicyForm::of(&key),
+        Vec::new(),
+    ))
 }
 
 /// `POST /admin/gateway/{id}`: saves the policy (effective with the next request).
@@ -461,10 +468,7 @@ fn month_of(ms: i64) -> String {
 
 /// `GET /admin/gateway/nutzung`: requests, tokens and masked entities per key and month
 /// (last 12 months), plus the newest audit entries.
-async fn usage(
-    State(state): State<AppState>,
-    user: AdminUser,
-) -> AppResult<UsagePage> {
+async fn usage(State(state): State<AppState>, user: AdminUser) -> AppResult<UsagePage> {
     let now = UnixMs::now();
     let rows =
         storage::gateway::audit_between(&state.db, now.minus_days(370), now.plus_ms(1), 1_000_000)
@@ -566,7 +570,11 @@ async fn audit_csv(
             })?;
             (from, to, format!("gateway-audit-{}.csv", m.trim()))
         }
-        None => (UnixMs(0), UnixMs::now().plus_ms(1), "gateway-audit.csv".to_owned()),
+        None => (
+            UnixMs(0),
+            UnixMs::now().plus_ms(1),
+            "gateway-audit.csv".to_owned(),
+        ),
     };
     let rows = storage::gateway::audit_between(&state.db, from, to, 1_000_000).await?;
     let mut out = String::from("\u{feff}");
@@ -626,6 +634,9 @@ mod tests {
     fn entities_read_in_german_most_first() {
         let text = entities_text(&entity_counts(r#"{"IBAN":1,"PERSON":3}"#));
         assert_eq!(text, "Person: 3, IBAN: 1");
-        assert_eq!(special_text("HEALTH,RELIGION"), "Gesundheitsdaten, Religion/Weltanschauung");
+        assert_eq!(
+            special_text("HEALTH,RELIGION"),
+            "Gesundheitsdaten, Religion/Weltanschauung"
+        );
     }
 }

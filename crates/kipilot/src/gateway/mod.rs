@@ -52,7 +52,8 @@ pub const KEY_PREFIX: &str = "kpg_";
 
 /// The line appended to answers when a key's policy asks for the AI-generated marker
 /// (help for the transparency duty of AI Act Art. 50 when texts go out).
-pub const AI_MARKER: &str = "\n\n— Hinweis: Dieser Text wurde mit Hilfe künstlicher Intelligenz erstellt.";
+pub const AI_MARKER: &str =
+    "\n\n— Hinweis: Dieser Text wurde mit Hilfe künstlicher Intelligenz erstellt.";
 
 /// Default requests per minute for a new key.
 pub const DEFAULT_RATE_PER_MINUTE: i64 = 60;
@@ -103,7 +104,9 @@ impl Gateway {
         if entry.1 <= per_minute.max(1) {
             Ok(())
         } else {
-            Err(60u64.saturating_sub(now.duration_since(entry.0).as_secs()).max(1))
+            Err(60u64
+                .saturating_sub(now.duration_since(entry.0).as_secs())
+                .max(1))
         }
     }
 
@@ -207,7 +210,10 @@ mod tests {
     fn label_lists_round_trip() {
         let labels = vec![Label::Person, Label::Iban, Label::Email];
         assert_eq!(parse_labels(&labels_text(&labels)), labels);
-        assert_eq!(parse_labels("PERSON,,NOPE,IBAN"), vec![Label::Person, Label::Iban]);
+        assert_eq!(
+            parse_labels("PERSON,,NOPE,IBAN"),
+            vec![Label::Person, Label::Iban]
+        );
         assert_eq!(labels_mask(&Label::ALL), u16::MAX);
         assert_eq!(labels_mask(&[]), 0);
     }

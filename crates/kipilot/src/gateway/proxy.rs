@@ -61,9 +61,9 @@ async fn authenticate(
             "missing_api_key",
         ));
     };
-    let well_formed = token.strip_prefix(KEY_PREFIX).is_some_and(|rest| {
-        rest.len() == 64 && rest.bytes().all(|b| b.is_ascii_hexdigit())
-    });
+    let well_formed = token
+        .strip_prefix(KEY_PREFIX)
+        .is_some_and(|rest| rest.len() == 64 && rest.bytes().all(|b| b.is_ascii_hexdigit()));
     let key = if well_formed {
         storage::gateway::key_by_hash(&state.db, &crate::web::tokens::hash(token))
             .await
@@ -188,10 +188,7 @@ pub fn special_german(code: &str) -> &'static str {
 
 /// Replaces personal data in every text of `messages`: string contents, text parts of
 /// multi-part contents, participant names and tool-call arguments.
-fn pseudonymize_messages(
-    engine: &anonymizer::Anonymizer,
-    messages: &mut [Value],
-) -> Pseudonymized {
+fn pseudonymize_messages(engine: &anonymizer::Anonymizer, messages: &mut [Value]) -> Pseudonymized {
     let mut out = Pseudonymized {
         mapping: Mapping::new(),
         entities: BTreeMap::new(),
@@ -598,9 +595,7 @@ pub(super) fn outcome_of(failure: UpstreamFailure) -> &'static str {
 }
 
 /// German message of an upstream failure, shared with the stream's error event.
-pub(super) fn failure_parts(
-    failure: UpstreamFailure,
-) -> (StatusCode, &'static str, &'static str) {
+pub(super) fn failure_parts(failure: UpstreamFailure) -> (StatusCode, &'static str, &'static str) {
     match failure {
         UpstreamFailure::Unreachable => (
             StatusCode::BAD_GATEWAY,
@@ -621,10 +616,7 @@ fn failure_response(failure: UpstreamFailure) -> Response {
 }
 
 /// Reads a whole (bounded) upstream body; each piece must arrive within `wait`.
-async fn read_body(
-    body: hyper::body::Incoming,
-    wait: Duration,
-) -> Result<Bytes, UpstreamFailure> {
+async fn read_body(body: hyper::body::Incoming, wait: Duration) -> Result<Bytes, UpstreamFailure> {
     let mut body = Limited::new(body, MAX_UPSTREAM_BODY_BYTES);
     let mut out = Vec::new();
     loop {
@@ -833,7 +825,10 @@ pub(super) async fn model(
         return response;
     }
     match fetch_models(upstream).await {
-        Ok(list) => match list.into_iter().find(|m| m.get("id").and_then(Value::as_str) == Some(id.as_str())) {
+        Ok(list) => match list
+            .into_iter()
+            .find(|m| m.get("id").and_then(Value::as_str) == Some(id.as_str()))
+        {
             Some(m) => json(StatusCode::OK, &m),
             None => error(
                 StatusCode::NOT_FOUND,
@@ -930,16 +925,24 @@ mod tests {
         assert!(out.special.is_empty());
         let mut completion = serde_json::json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": "Liebe Frau [PERSON_1.2], Ihre IBAN [IBAN_1]."}}]});
         restore_completion(completion.as_object_mut().unwrap(), &out.mapping, true);
-        let text = completion.pointer("/choices/0/message/content").unwrap().as_str().unwrap();
-        assert!(text.starts_with("Liebe Frau Haas, Ihre IBAN AT61 1904 3002 3457 3201."), "{text}");
+        let text = completion
+            .pointer("/choices/0/message/content")
+            .unwrap()
+            .as_str()
+            .unwrap();
+        assert!(
+            text.starts_with("Liebe Frau Haas, Ihre IBAN AT61 1904 3002 3457 3201."),
+            "{text}"
+        );
         assert!(text.ends_with(AI_MARKER));
     }
 
     #[test]
     fn special_categories_are_named_in_german() {
         let engine = anonymizer::Anonymizer::new();
-        let mut messages =
-            vec![serde_json::json!({"role": "user", "content": "Herr Gruber ist im Krankenstand."})];
+        let mut messages = vec![
+            serde_json::json!({"role": "user", "content": "Herr Gruber ist im Krankenstand."}),
+        ];
         let out = pseudonymize_messages(&engine, &mut messages);
         assert_eq!(out.special_text(), "HEALTH");
         let message = special_blocked_message(&out.special);

@@ -114,8 +114,7 @@ async fn relay(
                     events.push(data);
                 }
                 for data in events {
-                    if let Some(out) =
-                        handle(&data, &mut restorer, &mut usage, client_wants_usage)
+                    if let Some(out) = handle(&data, &mut restorer, &mut usage, client_wants_usage)
                     {
                         send!(out.bytes);
                         if out.done {
@@ -401,7 +400,8 @@ impl<'m> Restorer<'m> {
                     if rest.is_empty() {
                         continue;
                     }
-                    let entry = serde_json::json!({"index": key.1, "function": {"arguments": rest}});
+                    let entry =
+                        serde_json::json!({"index": key.1, "function": {"arguments": rest}});
                     match delta.get_mut("tool_calls") {
                         Some(Value::Array(calls)) => calls.push(entry),
                         _ => {
@@ -454,7 +454,8 @@ impl<'m> Restorer<'m> {
                 delta.insert("tool_calls".to_owned(), Value::Array(calls));
             }
             if !delta.is_empty() {
-                choices.push(serde_json::json!({"index": idx, "delta": delta, "finish_reason": null}));
+                choices
+                    .push(serde_json::json!({"index": idx, "delta": delta, "finish_reason": null}));
             }
         }
         if choices.is_empty() {
@@ -506,7 +507,15 @@ mod tests {
             out.push_str(&String::from_utf8(sent.bytes.to_vec()).unwrap());
         }
         let finish = serde_json::json!({"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}).to_string();
-        out.push_str(&String::from_utf8(handle(&finish, &mut restorer, &mut usage, false).unwrap().bytes.to_vec()).unwrap());
+        out.push_str(
+            &String::from_utf8(
+                handle(&finish, &mut restorer, &mut usage, false)
+                    .unwrap()
+                    .bytes
+                    .to_vec(),
+            )
+            .unwrap(),
+        );
         let usage_chunk = serde_json::json!({"id": "c1", "choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 4, "total_tokens": 7}}).to_string();
         assert!(handle(&usage_chunk, &mut restorer, &mut usage, false).is_none());
         assert_eq!(usage.total, Some(7));
@@ -517,7 +526,9 @@ mod tests {
         for line in out.lines() {
             if let Some(data) = line.strip_prefix("data: ")
                 && let Ok(v) = serde_json::from_str::<Value>(data)
-                && let Some(c) = v.pointer("/choices/0/delta/content").and_then(Value::as_str)
+                && let Some(c) = v
+                    .pointer("/choices/0/delta/content")
+                    .and_then(Value::as_str)
             {
                 text.push_str(c);
             }

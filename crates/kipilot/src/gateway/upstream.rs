@@ -66,9 +66,10 @@ impl Upstream {
         }
         let authorization = match key {
             Some(k) => {
-                let mut v = HeaderValue::from_str(&format!("Bearer {}", k.expose())).map_err(
-                    |_| anyhow::anyhow!("KIPILOT_GATEWAY_UPSTREAM_KEY contains invalid characters"),
-                )?;
+                let mut v =
+                    HeaderValue::from_str(&format!("Bearer {}", k.expose())).map_err(|_| {
+                        anyhow::anyhow!("KIPILOT_GATEWAY_UPSTREAM_KEY contains invalid characters")
+                    })?;
                 v.set_sensitive(true);
                 Some(v)
             }
