@@ -58,13 +58,17 @@ pub const AI_MARKER: &str =
 /// Default requests per minute for a new key.
 pub const DEFAULT_RATE_PER_MINUTE: i64 = 60;
 
+/// When the upstream's model list was fetched, and the ids (`None`: the upstream does not
+/// list its models).
+type ModelCache = (Instant, Option<Arc<Vec<String>>>);
+
 /// Gateway state shared by all requests: the upstream client, limiters and caches.
 pub struct Gateway {
     upstream: Option<Upstream>,
     key_windows: Mutex<HashMap<i64, (Instant, i64)>>,
     auth_failures: RateLimiter,
     engines: Mutex<HashMap<u16, Arc<Anonymizer>>>,
-    models: Mutex<Option<(Instant, Option<Arc<Vec<String>>>)>>,
+    models: Mutex<Option<ModelCache>>,
 }
 
 impl Gateway {

@@ -381,7 +381,7 @@ pub(super) async fn chat_completions(
         .await;
     }
     if let Some(known) = state.gateway.known_models(upstream).await
-        && !known.iter().any(|m| *m == model)
+        && !known.contains(&model)
     {
         let response = error(
             StatusCode::NOT_FOUND,

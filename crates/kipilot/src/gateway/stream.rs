@@ -504,15 +504,14 @@ mod tests {
         let mut out = String::new();
         for c in answer.chars() {
             let sent = handle(&chunk(&c.to_string()), &mut restorer, &mut usage, false).unwrap();
-            out.push_str(&String::from_utf8(sent.bytes.to_vec()).unwrap());
+            out.push_str(std::str::from_utf8(&sent.bytes).unwrap());
         }
         let finish = serde_json::json!({"id": "c1", "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}).to_string();
         out.push_str(
-            &String::from_utf8(
-                handle(&finish, &mut restorer, &mut usage, false)
+            std::str::from_utf8(
+                &handle(&finish, &mut restorer, &mut usage, false)
                     .unwrap()
-                    .bytes
-                    .to_vec(),
+                    .bytes,
             )
             .unwrap(),
         );
@@ -521,7 +520,7 @@ mod tests {
         assert_eq!(usage.total, Some(7));
         let done = handle("[DONE]", &mut restorer, &mut usage, false).unwrap();
         assert!(done.done);
-        out.push_str(&String::from_utf8(done.bytes.to_vec()).unwrap());
+        out.push_str(std::str::from_utf8(&done.bytes).unwrap());
         let mut text = String::new();
         for line in out.lines() {
             if let Some(data) = line.strip_prefix("data: ")
