@@ -25,6 +25,9 @@ use super::{AI_MARKER, Gateway, KEY_PREFIX, MAX_BODY_BYTES, MAX_UPSTREAM_BODY_BY
 use crate::state::AppState;
 use crate::web::client::ClientIp;
 
+/// How long a client may take to send its request body.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// How long the model list is trusted before it is fetched again.
 const MODELS_TTL: Duration = Duration::from_secs(60);
 
@@ -263,9 +266,20 @@ pub(super) async fn chat_completions(
         Ok(key) => key,
         Err(response) => return response,
     };
-    let body = match Bytes::from_request(request, &()).await {
-        Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+    // Bounded: these routes sit outside the site-wide request timeout.
+    let body = match tokio::time::timeout(BODY_READ_TIMEOUT, Bytes::from_request(request, &()))
+        .await
+    {
+        Err(_) => {
+            return error(
+                StatusCode::REQUEST_TIMEOUT,
+                "Der Anfragetext kam zu langsam an. Bitte senden Sie die Anfrage noch einmal.",
+                "invalid_request_error",
+                "request_timeout",
+            );
+        }
+        Ok(Ok(body)) => body,
+        Ok(Err(rejection)) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             return refuse(
                 &state,
                 &key,
@@ -283,7 +297,7 @@ pub(super) async fn chat_completions(
             )
             .await;
         }
-        Err(_) => {
+        Ok(Err(_)) => {
             return error(
                 StatusCode::BAD_REQUEST,
                 "Der Anfragetext kam unvollständig an. Bitte senden Sie die Anfrage noch einmal.",
@@ -454,6 +468,7 @@ pub(super) async fn chat_completions(
     let audit = AuditHandle {
         db: state.db.clone(),
         id: audit_id,
+        finished: false,
     };
     let answer = upstream
         .send(
@@ -562,15 +577,44 @@ pub(super) fn usage_of(usage: Option<&Value>) -> Usage {
     }
 }
 
-/// The audit row of one forwarded request, completed when the outcome is known.
+/// The audit row of one forwarded request, completed when the outcome is known. If the
+/// request ends without an outcome (the client hung up and the handler was dropped), the
+/// drop records `client_closed`.
 pub(super) struct AuditHandle {
     db: storage::Db,
     id: i64,
+    finished: bool,
+}
+
+impl Drop for AuditHandle {
+    fn drop(&mut self) {
+        if self.finished {
+            return;
+        }
+        let (db, id) = (self.db.clone(), self.id);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let written = storage::gateway::audit_finish(
+                    &db,
+                    id,
+                    "client_closed",
+                    499,
+                    Usage::default(),
+                    UnixMs::now(),
+                )
+                .await;
+                if let Err(e) = written {
+                    tracing::error!(error = %e, audit_id = id, "gateway audit outcome not written");
+                }
+            });
+        }
+    }
 }
 
 impl AuditHandle {
     /// Writes the outcome; a failure is logged (the row itself already exists).
-    pub(super) async fn finish(&self, outcome: &str, status: StatusCode, usage: Usage) {
+    pub(super) async fn finish(mut self, outcome: &str, status: StatusCode, usage: Usage) {
+        self.finished = true;
         if let Err(e) = storage::gateway::audit_finish(
             &self.db,
             self.id,

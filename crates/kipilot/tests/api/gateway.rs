@@ -888,6 +888,32 @@ db_test!(
 );
 
 db_test!(
+    a_client_that_gives_up_waiting_is_recorded_as_gone,
+    with_stub_timeout(30_000),
+    |app: TestApp| async move {
+        let cookie = app.login_admin("team@odoublet.test").await?;
+        let key = issue_key(&app, &cookie, "Test", &[]).await?;
+        let r = app
+            .client
+            .post(app.url("/v1/chat/completions"))
+            .header("authorization", format!("Bearer {key}"))
+            .timeout(Duration::from_millis(500))
+            .body(conversation("hang-model", false).to_string())
+            .send()
+            .await;
+        assert!(r.is_err(), "the hanging upstream cannot have answered");
+        let row = eventually(Duration::from_secs(5), || async {
+            let rows = storage::gateway::audit_recent(&app.db, 10).await?;
+            Ok(rows.into_iter().find(|r| r.outcome == "client_closed"))
+        })
+        .await?;
+        assert_eq!(row.http_status, Some(499));
+        assert!(row.finished_ms.is_some());
+        Ok(())
+    }
+);
+
+db_test!(
     models_are_listed_for_valid_keys,
     with_stub(),
     |app: TestApp| async move {
