@@ -106,7 +106,11 @@ async fn stub_chat(body: String) -> Response {
         );
         let _ = tx.send(Bytes::from(end)).await;
     });
-    ([("content-type", "text/event-stream")], Body::new(StubBody(rx))).into_response()
+    (
+        [("content-type", "text/event-stream")],
+        Body::new(StubBody(rx)),
+    )
+        .into_response()
 }
 
 async fn start_stub() -> String {
@@ -189,7 +193,8 @@ async fn main() -> anyhow::Result<()> {
 
     // 1. Added latency, 4 KB prompt.
     let prompt = prompt_4kb();
-    let body = json!({"model": "bench", "messages": [{"role": "user", "content": prompt}]}).to_string();
+    let body =
+        json!({"model": "bench", "messages": [{"role": "user", "content": prompt}]}).to_string();
     println!(
         "backend: {}, prompt: {} bytes, request body: {} bytes, requests: {requests}",
         db.backend_name(),
@@ -220,11 +225,43 @@ async fn main() -> anyhow::Result<()> {
         anon.push(started.elapsed().as_secs_f64() * 1000.0);
     }
     anon.sort_by(f64::total_cmp);
+    // The audit row alone: insert before forwarding, complete afterwards (two commits).
+    let key_id = storage::gateway::keys(&db).await?[0].id;
+    let mut audit = Vec::new();
+    for _ in 0..requests.min(500) {
+        let started = Instant::now();
+        let id = storage::gateway::audit_start(
+            &db,
+            &storage::gateway::AuditStart {
+                key_id,
+                model: "bench",
+                stream: false,
+                outcome: "started",
+                http_status: None,
+                entities: "{\"PERSON\":3}",
+                special: "",
+            },
+            domain::UnixMs::now(),
+        )
+        .await?;
+        storage::gateway::audit_finish(
+            &db,
+            id,
+            "ok",
+            200,
+            storage::gateway::Usage::default(),
+            domain::UnixMs::now(),
+        )
+        .await?;
+        audit.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    audit.sort_by(f64::total_cmp);
     println!("\n| path | p50 | p90 | p99 | max |\n|---|---|---|---|---|");
     for (name, v) in [
         ("direct to stub", &direct),
         ("through gateway", &through),
-        ("pseudonymize 4 KB only", &anon),
+        ("of which: pseudonymize 4 KB", &anon),
+        ("of which: audit row, 2 commits", &audit),
     ] {
         println!(
             "| {name} | {:.3} ms | {:.3} ms | {:.3} ms | {:.3} ms |",
@@ -248,7 +285,9 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "\n{streams} concurrent streams per round, {STREAM_EVENTS} one-character events each\n"
     );
-    println!("| round | wall time | streams/s | events/s | first event p50 / p99 | RSS before → peak → after |\n|---|---|---|---|---|---|");
+    println!(
+        "| round | wall time | streams/s | events/s | first event p50 / p99 | RSS before → peak → after |\n|---|---|---|---|---|---|"
+    );
     for round in 1..=5 {
         let before = rss_mb();
         let peak = Arc::new(AtomicU64::new((before * 1000.0) as u64));

@@ -931,6 +931,18 @@ db_test!(
         let v: Value = serde_json::from_str(&r.text().await?)?;
         assert_eq!(v["object"], "list");
         assert_eq!(v["data"][0]["id"], "stub-model");
+        // Bearer clients are not browsers: the cross-site form check does not apply.
+        let r = app
+            .client
+            .post(app.url("/v1/chat/completions"))
+            .header("authorization", format!("Bearer {key}"))
+            .header("origin", "https://elsewhere.example")
+            .header("sec-fetch-site", "cross-site")
+            .body(conversation("stub-model", false).to_string())
+            .send()
+            .await?;
+        assert_eq!(r.status().as_u16(), 200);
+        assert_eq!(r.headers()["content-type"], "application/json");
         let r = app
             .client
             .get(app.url("/v1/models/stub-model"))
