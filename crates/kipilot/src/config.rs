@@ -34,6 +34,33 @@ pub struct Config {
     pub trust_proxy: bool,
     /// `KIPILOT_METRICS_TOKEN`: bearer token for `/metrics` from non-loopback clients.
     pub metrics_token: Option<String>,
+    /// `KIPILOT_GATEWAY_UPSTREAM`: base URL of the OpenAI-compatible model server behind the
+    /// privacy gateway (e.g. `https://api.mistral.ai/v1`); unset: the gateway routes answer
+    /// "not configured".
+    pub gateway_upstream: Option<String>,
+    /// `KIPILOT_GATEWAY_UPSTREAM_KEY`: the upstream's API key (never logged).
+    pub gateway_upstream_key: Option<Secret>,
+    /// `KIPILOT_GATEWAY_TIMEOUT_MS`: how long the gateway waits for the upstream's answer to
+    /// start, and then for each further piece of it (default 120,000 ms).
+    pub gateway_timeout: Duration,
+}
+
+/// A secret from the environment whose `Debug` output is redacted, so a logged or printed
+/// configuration never shows it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 /// A configuration value that cannot be used, with a message naming the variable.
@@ -72,6 +99,15 @@ impl Config {
                 "KIPILOT_BASE_URL must start with http:// or https://".to_owned(),
             ));
         }
+        let gateway_upstream =
+            lookup("KIPILOT_GATEWAY_UPSTREAM").map(|u| u.trim().trim_end_matches('/').to_owned());
+        if let Some(url) = &gateway_upstream
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError(
+                "KIPILOT_GATEWAY_UPSTREAM must start with http:// or https://, e.g. https://api.mistral.ai/v1".to_owned(),
+            ));
+        }
         let smtp_url = lookup("KIPILOT_SMTP_URL");
         if let Some(url) = &smtp_url
             && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
@@ -102,6 +138,9 @@ impl Config {
             demo_content: lookup("KIPILOT_DEMO").is_none_or(|v| v != "0"),
             trust_proxy: lookup("KIPILOT_TRUST_PROXY").is_some_and(|v| v == "1"),
             metrics_token: lookup("KIPILOT_METRICS_TOKEN"),
+            gateway_upstream,
+            gateway_upstream_key: lookup("KIPILOT_GATEWAY_UPSTREAM_KEY").map(Secret),
+            gateway_timeout: millis("KIPILOT_GATEWAY_TIMEOUT_MS", 120_000)?,
         })
     }
 
@@ -131,6 +170,27 @@ mod tests {
         assert_eq!(config.database_url, "sqlite://data/kipilot.db");
         assert!(config.smtp_url.is_none());
         assert_eq!(config.base_host(), "127.0.0.1:8080");
+        assert!(config.gateway_upstream.is_none());
+    }
+
+    #[test]
+    fn never_prints_the_upstream_key() {
+        let config = Config::from_lookup(|k| match k {
+            "KIPILOT_GATEWAY_UPSTREAM" => Some("https://llm.example/v1/".to_owned()),
+            "KIPILOT_GATEWAY_UPSTREAM_KEY" => Some("sk-geheim".to_owned()),
+            _ => None,
+        })
+        .expect("valid");
+        assert_eq!(
+            config.gateway_upstream.as_deref(),
+            Some("https://llm.example/v1")
+        );
+        assert!(!format!("{config:?}").contains("sk-geheim"));
+        let err = Config::from_lookup(|k| {
+            (k == "KIPILOT_GATEWAY_UPSTREAM").then(|| "llm:8000".to_owned())
+        })
+        .expect_err("no scheme");
+        assert!(err.to_string().contains("KIPILOT_GATEWAY_UPSTREAM"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod channels;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod gateway;
 pub mod leads;
 pub mod mail;
 pub mod markdown;

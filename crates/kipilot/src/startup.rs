@@ -35,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::channels::router())
         .merge(crate::toolkit::router())
         .merge(crate::api::router())
+        .merge(crate::gateway::admin::router())
         .route(
             "/static/{name}",
             axum::routing::get(crate::web::assets::serve),
@@ -67,6 +68,8 @@ pub fn app(state: AppState) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        // After the site-wide layers: the gateway has its own limits and timeouts.
+        .merge(crate::gateway::router(state.clone()))
         .with_state(state)
 }
 
@@ -117,6 +120,7 @@ impl Application {
             metrics: Arc::new(Metrics::default()),
             analytics: Arc::new(crate::channels::analytics::Analytics::default()),
             mail_wakeup: Arc::new(Notify::new()),
+            gateway: Arc::new(crate::gateway::Gateway::new(&config)?),
             config: Arc::new(config),
         };
         Ok(Application { listener, state })

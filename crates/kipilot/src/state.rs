@@ -30,4 +30,6 @@ pub struct AppState {
     pub analytics: Arc<Analytics>,
     /// Wakes the mail worker when a mail was queued.
     pub mail_wakeup: Arc<Notify>,
+    /// The privacy gateway: upstream client, per-key limits, anonymizer per policy.
+    pub gateway: Arc<crate::gateway::Gateway>,
 }

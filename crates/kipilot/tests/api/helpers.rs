@@ -61,6 +61,10 @@ pub struct Options {
     pub demo: bool,
     /// Minimum form fill time (default 0 in tests).
     pub min_fill_ms: u64,
+    /// A stub model server for the privacy gateway (`KIPILOT_GATEWAY_UPSTREAM`).
+    pub gateway_stub: Option<crate::gateway::Stub>,
+    /// `KIPILOT_GATEWAY_TIMEOUT_MS` (default: the app's).
+    pub gateway_timeout_ms: Option<u64>,
 }
 
 impl Options {
@@ -88,6 +92,8 @@ pub struct TestApp {
     pub db: Db,
     /// The SMTP server, when requested.
     pub smtp: Option<SmtpSink>,
+    /// The gateway's stub model server, when requested.
+    pub stub: Option<crate::gateway::Stub>,
     drop_db: Option<(String, String)>,
     _tempdir: Option<Arc<tempfile::TempDir>>,
 }
@@ -169,6 +175,8 @@ pub async fn spawn_app(backend: Backend, options: Options) -> anyhow::Result<Opt
         .as_ref()
         .map(|s| format!("smtp://127.0.0.1:{}", s.port));
     let min_fill = options.min_fill_ms.to_string();
+    let gateway_upstream = options.gateway_stub.as_ref().map(|s| s.base_url());
+    let gateway_timeout = options.gateway_timeout_ms.map(|ms| ms.to_string());
     let demo = if options.demo { "1" } else { "0" };
     let config = Config::from_lookup(|key| match key {
         "KIPILOT_LISTEN" => Some("127.0.0.1:0".to_owned()),
@@ -180,6 +188,11 @@ pub async fn spawn_app(backend: Backend, options: Options) -> anyhow::Result<Opt
         "KIPILOT_MAIL_RETRY_BASE_MS" => Some("100".to_owned()),
         "KIPILOT_FORM_MIN_FILL_MS" => Some(min_fill.clone()),
         "KIPILOT_DEMO" => Some(demo.to_owned()),
+        "KIPILOT_GATEWAY_UPSTREAM" => gateway_upstream.clone(),
+        "KIPILOT_GATEWAY_UPSTREAM_KEY" => gateway_upstream
+            .as_ref()
+            .map(|_| crate::gateway::UPSTREAM_KEY.to_owned()),
+        "KIPILOT_GATEWAY_TIMEOUT_MS" => gateway_timeout.clone(),
         _ => None,
     })?;
     let app = Application::build(config).await?;
@@ -201,6 +214,7 @@ pub async fn spawn_app(backend: Backend, options: Options) -> anyhow::Result<Opt
         db: state.db.clone(),
         state,
         smtp,
+        stub: options.gateway_stub.clone(),
         drop_db,
         _tempdir: tempdir,
     }))
