@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod channels;
+pub mod events;
 pub mod leads;
 pub mod outbox;
 pub mod posts;

@@ -12,6 +12,7 @@ mod anonymize;
 mod application;
 mod channels;
 mod durability;
+mod events;
 mod mail;
 mod posts;
 mod privacy;
