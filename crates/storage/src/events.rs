@@ -93,6 +93,13 @@ impl EventRow {
         UnixMs(self.starts_ms).plus_ms(self.duration_min.saturating_mul(60_000))
     }
 
+    /// A seat given less than [`REMINDER_BEFORE_MS`] before the start: the invitation is
+    /// the reminder, so the worker must not send a second mail a minute later. Returns the
+    /// value for `reminded_ms`.
+    pub fn invitation_is_reminder(&self, now: UnixMs) -> Option<i64> {
+        (self.starts_ms - now.0 <= REMINDER_BEFORE_MS).then_some(now.0)
+    }
+
     /// Whether registration and cancellation are still possible at `now`.
     pub fn is_open(&self, now: UnixMs) -> bool {
         self.cancelled_ms.is_none() && self.starts_ms > now.0
@@ -274,14 +281,17 @@ macro_rules! promote_waitlist {
                         .await?;
                 let Some(mut reg) = next else { break };
                 const SEAT: &str =
-                    "UPDATE event_registrations SET status = 'platz', seat_ms = $1 WHERE id = $2";
+                    "UPDATE event_registrations SET status = 'platz', seat_ms = $1, reminded_ms = $2 WHERE id = $3";
+                let reminded = $event.invitation_is_reminder($now);
                 sqlx::query(SEAT)
                     .bind($now.0)
+                    .bind(reminded)
                     .bind(reg.id)
                     .execute(&mut *$conn)
                     .await?;
                 reg.status = status::SEAT.to_owned();
                 reg.seat_ms = Some($now.0);
+                reg.reminded_ms = reminded;
                 queue!(&mut *$conn, $mails.promoted(&$event, &reg), reg.lead_id, $now);
                 lead_note!(
                     &mut *$conn,
@@ -890,14 +900,21 @@ pub async fn confirm(
         } else {
             status::WAITLIST
         };
-        const SQL: &str = "UPDATE event_registrations SET status = $1, confirmed_ms = $2, seat_ms = $3 WHERE id = $4 AND status = 'unbestaetigt'";
+        let reminded = if gets_seat {
+            event.invitation_is_reminder(now)
+        } else {
+            None
+        };
+        const SQL: &str = "UPDATE event_registrations SET status = $1, confirmed_ms = $2, seat_ms = $3, reminded_ms = $4 WHERE id = $5 AND status = 'unbestaetigt'";
         sqlx::query(SQL)
             .bind(new_status)
             .bind(now.0)
             .bind(gets_seat.then_some(now.0))
+            .bind(reminded)
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        reg.reminded_ms = reminded;
         reg.status = new_status.to_owned();
         reg.confirmed_ms = Some(now.0);
         reg.seat_ms = gets_seat.then_some(now.0);

@@ -226,12 +226,17 @@ impl EventMails for Mailer {
                 "Guten Tag {},\n\n\
                  schön, dass Sie dabei sind! Ihr Platz ist reserviert.\n\n\
                  {}\n{}\nOnline-Treffen: {}\n\n\
-                 Im Anhang finden Sie die Einladung für Ihren Kalender. Einen Tag vorher erinnern wir Sie noch einmal.\n\n\
+                 Im Anhang finden Sie die Einladung für Ihren Kalender.{}\n\n\
                  Sie können doch nicht? Bitte sagen Sie kurz ab – dann rückt jemand von der Warteliste nach.\n\n{}",
                 reg.name,
                 event.title,
                 Self::when(event),
                 event.online_url,
+                if event.invitation_is_reminder(self.now).is_some() {
+                    ""
+                } else {
+                    " Einen Tag vorher erinnern wir Sie noch einmal."
+                },
                 self.footer(reg)
             ),
             Some(self.invitation(event, reg)),

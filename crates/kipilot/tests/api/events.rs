@@ -9,7 +9,7 @@ use domain::UnixMs;
 use domain::events::{EventDraft, Registration};
 use kipilot::events::mails::Mailer;
 use kipilot::events::{LinkPurpose, link_token};
-use storage::events::{ConfirmOutcome, RegistrationRow};
+use storage::events::RegistrationRow;
 use storage::leads::ConsentGiven;
 
 use crate::db_test;
@@ -362,35 +362,44 @@ db_test!(
             let rid = register_direct(&app, id, &format!("person{i}@firma.at")).await?;
             regs.push(reg(&app, rid).await?);
         }
+        // Twenty people click "Anmeldung bestätigen" at the same moment, through the server.
+        let started = std::time::Instant::now();
         let mut tasks = Vec::new();
         for r in regs {
             let app = app.clone();
-            tasks.push(tokio::spawn(async move {
-                let mailer = Mailer::load(&app.state, UnixMs::now()).await?;
-                let outcome = storage::events::confirm(
-                    &app.db,
-                    r.id,
-                    &r.link_salt,
-                    CONSENT,
-                    UnixMs::now(),
-                    &mailer,
-                )
-                .await?;
-                anyhow::Ok(outcome)
-            }));
+            let token = link_token(&app.state.forms, LinkPurpose::Confirm, &r);
+            tasks.push(tokio::spawn(
+                async move { confirm_via_web(&app, &token).await },
+            ));
         }
         let mut seats = 0;
-        let mut waitlist = Vec::new();
+        let mut waitlisted = 0;
         for t in tasks {
-            match t.await?? {
-                ConfirmOutcome::Seat => seats += 1,
-                ConfirmOutcome::Waitlist(p) => waitlist.push(p),
-                other => anyhow::bail!("unexpected {other:?}"),
+            let (status, page) = t.await??;
+            assert_eq!(status, 200, "{page}");
+            if page.contains("Ihr Platz ist reserviert") {
+                seats += 1;
+            } else if page.contains("Sie stehen auf der Warteliste") {
+                waitlisted += 1;
+            } else {
+                anyhow::bail!("unexpected page: {page}");
             }
         }
-        assert_eq!(seats, 3);
-        waitlist.sort_unstable();
-        assert_eq!(waitlist, (1..=17).collect::<Vec<i64>>());
+        eprintln!(
+            "20 concurrent confirmations over HTTP on {}: {:?}",
+            app.db.backend_name(),
+            started.elapsed()
+        );
+        assert_eq!((seats, waitlisted), (3, 17));
+        // Waitlist positions are 1…17 without gaps or duplicates.
+        let mut positions = Vec::new();
+        for r in storage::events::registrations(&app.db, id).await? {
+            if r.reg.status == "warteliste" {
+                positions.push(storage::events::waitlist_position(&app.db, &r.reg).await?);
+            }
+        }
+        positions.sort_unstable();
+        assert_eq!(positions, (1..=17).collect::<Vec<i64>>());
         let e = storage::events::get(&app.db, id).await?.expect("event");
         assert_eq!((e.seats, e.waitlist), (3, 17));
         let mails = app.outbox().await?;
@@ -735,16 +744,19 @@ db_test!(
     reminders_are_queued_once_a_day_before,
     Options::plain(),
     |app: TestApp| async move {
-        let soon = event(&app, "rt-morgen", 5, 23).await?;
-        let later = event(&app, "rt-spaeter", 5, 30).await?;
+        let soon = event(&app, "rt-morgen", 5, 30).await?;
+        let later = event(&app, "rt-spaeter", 5, 37).await?;
+        let today = event(&app, "rt-heute", 5, 5).await?;
         let mailer = Mailer::load(&app.state, UnixMs::now()).await?;
-        for id in [soon, later] {
+        for id in [soon, later, today] {
             let rid = register_direct(&app, id, &format!("anna{id}@firma.at")).await?;
             let r = reg(&app, rid).await?;
             storage::events::confirm(&app.db, rid, &r.link_salt, CONSENT, UnixMs::now(), &mailer)
                 .await?;
         }
-        let now = UnixMs::now();
+        // Seven hours on, the first event starts within 24 hours. The seat given 5 hours
+        // before "rt-heute" was its own reminder: no second mail for it.
+        let now = UnixMs::now().plus_hours(7);
         assert_eq!(
             kipilot::events::send_due_reminders(&app.state, now).await?,
             1
@@ -766,10 +778,33 @@ db_test!(
                 .body_text
                 .contains("/veranstaltungen/anmeldung?token=")
         );
-        // Seven hours later the second event is due too.
+        // Another seven hours later the second event is due too.
         assert_eq!(
             kipilot::events::send_due_reminders(&app.state, now.plus_hours(7)).await?,
             1
+        );
+        let invitations = app.outbox().await?;
+        let today_mail = invitations
+            .iter()
+            .find(|m| {
+                m.kind == "veranstaltung-einladung" && m.to_addr == format!("anna{today}@firma.at")
+            })
+            .expect("invitation");
+        assert!(
+            !today_mail
+                .body_text
+                .contains("Einen Tag vorher erinnern wir Sie")
+        );
+        let soon_mail = invitations
+            .iter()
+            .find(|m| {
+                m.kind == "veranstaltung-einladung" && m.to_addr == format!("anna{soon}@firma.at")
+            })
+            .expect("invitation");
+        assert!(
+            soon_mail
+                .body_text
+                .contains("Einen Tag vorher erinnern wir Sie")
         );
         Ok(())
     }
