@@ -923,6 +923,36 @@ db_test!(
                 .await?
                 .contains("Formular konnte nicht zugeordnet werden")
         );
+        // An event that has already begun takes no registrations, and its pending
+        // confirmations are refused with a clear message.
+        let past = event(&app, "rt-vorbei", 5, 1).await?;
+        let pending = register_direct(&app, past, "spaet@firma.at").await?;
+        storage::execute!(&app.db, |pool| sqlx::query(
+            "UPDATE events SET starts_ms = $1 WHERE id = $2"
+        )
+        .bind(UnixMs::now().plus_hours(-1).0)
+        .bind(past))?;
+        let r = app
+            .post_form(
+                "/veranstaltungen/rt-vorbei/anmelden",
+                &[
+                    ("form_token", &token),
+                    ("name", "Anna"),
+                    ("email", "anna@firma.at"),
+                    ("consent", "on"),
+                ],
+            )
+            .await?;
+        assert_eq!(r.status().as_u16(), 409);
+        assert!(r.text().await?.contains("schon stattgefunden"));
+        let confirm = link_token(
+            &app.state.forms,
+            LinkPurpose::Confirm,
+            &reg(&app, pending).await?,
+        );
+        let (status, page) = confirm_via_web(&app, &confirm).await?;
+        assert_eq!(status, 409);
+        assert!(page.contains("schon begonnen oder ist vorbei"));
         // Unknown event, tampered confirmation token.
         let (status, _) = app.get_text("/veranstaltungen/gibt-es-nicht").await?;
         assert_eq!(status, 404);
