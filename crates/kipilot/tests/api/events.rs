@@ -754,6 +754,12 @@ db_test!(
             storage::events::confirm(&app.db, rid, &r.link_salt, CONSENT, UnixMs::now(), &mailer)
                 .await?;
         }
+        // Right now only "rt-heute" starts within 24 hours, and its invitation was the
+        // reminder already.
+        assert_eq!(
+            kipilot::events::send_due_reminders(&app.state, UnixMs::now()).await?,
+            0
+        );
         // Seven hours on, the first event starts within 24 hours. The seat given 5 hours
         // before "rt-heute" was its own reminder: no second mail for it.
         let now = UnixMs::now().plus_hours(7);
