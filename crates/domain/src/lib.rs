@@ -7,6 +7,7 @@
 pub mod application;
 pub mod consent;
 pub mod email;
+pub mod events;
 pub mod hex;
 pub mod ics;
 pub mod lead;

@@ -7,6 +7,7 @@
 //!   metrics, the German error page.
 //! - [`site`] public pages, [`leads`] application and double opt-in, [`privacy`] data-subject
 //!   rights and retention, [`admin`] the back office, [`mail`] the outbox worker.
+//! - [`events`] round-tables: registration, waitlist, reminders, minutes, pain points.
 
 pub mod admin;
 pub mod api;
@@ -14,6 +15,7 @@ pub mod channels;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod gateway;
 pub mod leads;
 pub mod mail;

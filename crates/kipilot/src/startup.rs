@@ -33,6 +33,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::privacy::router())
         .merge(crate::admin::router())
         .merge(crate::channels::router())
+        .merge(crate::events::router())
         .merge(crate::toolkit::router())
         .merge(crate::api::router())
         .merge(crate::gateway::admin::router())
@@ -147,6 +148,7 @@ impl Application {
             );
         }
         tokio::spawn(crate::privacy::retention_loop(state.db.clone()));
+        tokio::spawn(crate::events::reminder_loop(state.clone()));
         // Fonts and the typesetting library load once, off the request path.
         tokio::task::spawn_blocking(documents::warm_up);
         tokio::spawn(crate::channels::analytics::flush_loop(state.clone()));

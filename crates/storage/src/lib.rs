@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod channels;
+pub mod events;
 pub mod gateway;
 pub mod leads;
 pub mod outbox;

@@ -252,12 +252,25 @@ pub async fn run_retention(db: &Db, now: UnixMs) -> Result<u64, storage::StoreEr
         now,
     )
     .await?;
+    let registrations = storage::events::delete_unconfirmed_before(
+        db,
+        now.minus_days(UNCONFIRMED_RETENTION_DAYS),
+        now,
+    )
+    .await?;
     let tokens = storage::leads::delete_stale_tokens(db, now).await?;
     let sessions = storage::users::delete_expired_sessions(db, now).await?;
     let mails =
         storage::outbox::delete_sent_before(db, now.minus_days(SENT_MAIL_RETENTION_DAYS)).await?;
-    tracing::info!(leads, tokens, sessions, mails, "retention run");
-    Ok(leads + tokens + sessions + mails)
+    tracing::info!(
+        leads,
+        registrations,
+        tokens,
+        sessions,
+        mails,
+        "retention run"
+    );
+    Ok(leads + registrations + tokens + sessions + mails)
 }
 
 /// Runs retention a minute after start (not during start-up, when the server should be

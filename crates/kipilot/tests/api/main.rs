@@ -12,6 +12,7 @@ mod anonymize;
 mod application;
 mod channels;
 mod durability;
+mod events;
 mod gateway;
 mod mail;
 mod posts;
