@@ -39,6 +39,14 @@ pub const EVENT_CONTACT_V1: ConsentText = ConsentText {
 Die Zustimmung wird über den Link in der Bestätigungs-E-Mail bestätigt; ohne Bestätigung werden die Angaben nach 7 Tagen gelöscht.",
 };
 
+/// Consent for booking a first call on `/erstgespraech`.
+pub const BOOKING_V1: ConsentText = ConsentText {
+    version: "erstgespraech-2026-11-27",
+    text: "Ich bin einverstanden, dass OdoubleT meine Angaben speichert, um das Erstgespräch mit mir zu führen und mich zum KI-Pilotprojekt zu kontaktieren. \
+Ich bestätige den Termin über den Link in der E-Mail; ohne Bestätigung verfällt er. \
+Meine Einwilligung kann ich jederzeit per E-Mail oder über den Link in der Datenschutzerklärung widerrufen.",
+};
+
 /// SHA-256 of any text as hex: used for consent wording of quotes, which the team types.
 pub fn sha256_hex(text: &str) -> String {
     crate::hex::encode(&Sha256::digest(text.as_bytes()))

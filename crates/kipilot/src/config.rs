@@ -34,6 +34,9 @@ pub struct Config {
     pub trust_proxy: bool,
     /// `KIPILOT_METRICS_TOKEN`: bearer token for `/metrics` from non-loopback clients.
     pub metrics_token: Option<String>,
+    /// `KIPILOT_BOOKING_CONFIRM_HOURS`: an unconfirmed booking frees its slot after this
+    /// many hours (default 24, 1 to 168).
+    pub booking_confirm_hours: i64,
 }
 
 /// A configuration value that cannot be used, with a message naming the variable.
@@ -89,6 +92,18 @@ impl Config {
                     .map_err(|_| ConfigError(format!("{key}={v} is not a number of milliseconds"))),
             }
         };
+        let booking_confirm_hours = match lookup("KIPILOT_BOOKING_CONFIRM_HOURS") {
+            None => 24,
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|h| (1..=168).contains(h))
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "KIPILOT_BOOKING_CONFIRM_HOURS={v} is not a number of hours from 1 to 168"
+                    ))
+                })?,
+        };
         Ok(Config {
             listen,
             database_url,
@@ -102,6 +117,7 @@ impl Config {
             demo_content: lookup("KIPILOT_DEMO").is_none_or(|v| v != "0"),
             trust_proxy: lookup("KIPILOT_TRUST_PROXY").is_some_and(|v| v == "1"),
             metrics_token: lookup("KIPILOT_METRICS_TOKEN"),
+            booking_confirm_hours,
         })
     }
 

@@ -30,4 +30,6 @@ pub struct AppState {
     pub analytics: Arc<Analytics>,
     /// Wakes the mail worker when a mail was queued.
     pub mail_wakeup: Arc<Notify>,
+    /// Booking links signer and confirmation window.
+    pub booking: Arc<crate::booking::BookingConfig>,
 }

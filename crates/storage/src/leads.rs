@@ -696,6 +696,8 @@ pub struct LeadExport {
     pub notes: Vec<NoteRow>,
     /// Mails sent or queued to the lead.
     pub mails: Vec<ExportedMail>,
+    /// Booked meetings (first calls, 1:1).
+    pub bookings: Vec<crate::booking::BookingRow>,
 }
 
 /// A mail as exported.
@@ -726,6 +728,7 @@ pub async fn export(db: &Db, lead_id: i64) -> Result<Option<LeadExport>> {
         consents: consents(db, lead_id).await?,
         notes: notes(db, lead_id).await?,
         mails,
+        bookings: crate::booking::for_lead(db, lead_id).await?,
         lead,
     }))
 }
