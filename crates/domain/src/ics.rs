@@ -76,7 +76,10 @@ pub fn calendar(method: IcsMethod, event: &IcsEvent, now: UnixMs) -> String {
     line(&mut out, &format!("DTSTAMP:{}", utc(now)));
     line(&mut out, &format!("DTSTART:{}", utc(event.start)));
     line(&mut out, &format!("DTEND:{}", utc(event.end)));
-    line(&mut out, &format!("SUMMARY:{}", escape_text(&event.summary)));
+    line(
+        &mut out,
+        &format!("SUMMARY:{}", escape_text(&event.summary)),
+    );
     line(
         &mut out,
         &format!("DESCRIPTION:{}", escape_text(&event.description)),
