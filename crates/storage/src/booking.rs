@@ -466,11 +466,15 @@ pub async fn confirm(
     Ok(with_tx!(db, |tx| {
         match fetch_booking!(&mut *tx, id) {
             None => Change::NotFound,
-            Some(b) if b.sequence != sequence => Change::Outdated,
-            Some(b) if b.status == status::BESTAETIGT => Change::AlreadyDone(Box::new(b)),
-            Some(b) if b.status != status::OFFEN || b.expires_ms.is_some_and(|e| e <= now.0) => {
+            Some(b)
+                if b.status == status::ABGESAGT
+                    || b.status == status::VERFALLEN
+                    || (b.status == status::OFFEN && b.expires_ms.is_some_and(|e| e <= now.0)) =>
+            {
                 Change::Inactive(Box::new(b))
             }
+            Some(b) if b.sequence != sequence => Change::Outdated,
+            Some(b) if b.status == status::BESTAETIGT => Change::AlreadyDone(Box::new(b)),
             Some(b) if b.start_ms <= now.0 => Change::Past(Box::new(b)),
             Some(_) => {
                 const CONFIRM: &str = "UPDATE bookings SET status = 'bestaetigt', confirmed_ms = $1, expires_ms = NULL, updated_ms = $1 WHERE id = $2";

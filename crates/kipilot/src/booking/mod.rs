@@ -890,7 +890,11 @@ fn change_problem(change: &Change, action: Action) -> Option<Response> {
             "Dieser Termin liegt in der Vergangenheit",
             "Für vergangene Termine lässt sich nichts mehr ändern. Möchten Sie wieder sprechen? Wählen Sie einfach einen neuen Termin.",
         )),
-        Change::Inactive(b) if b.status == storage::booking::status::VERFALLEN => {
+        // An unconfirmed booking that is inactive has lapsed (swept or not yet).
+        Change::Inactive(b)
+            if b.status == storage::booking::status::VERFALLEN
+                || b.status == storage::booking::status::OFFEN =>
+        {
             Some(link_problem(
                 StatusCode::GONE,
                 "Dieser Termin ist verfallen",
@@ -928,9 +932,11 @@ async fn peek(
     };
     let status = b.status.as_str();
     let change = if status == storage::booking::status::ABGESAGT {
-        Change::AlreadyDone(Box::new(b.clone()))
-    } else if b.sequence != link.sequence {
-        Change::Outdated
+        if action == Action::Confirm {
+            Change::Inactive(Box::new(b.clone()))
+        } else {
+            Change::AlreadyDone(Box::new(b.clone()))
+        }
     } else if status == storage::booking::status::VERFALLEN
         || (status == storage::booking::status::OFFEN && b.expires_ms.is_some_and(|e| e <= now.0))
     {
@@ -938,6 +944,8 @@ async fn peek(
             status: storage::booking::status::VERFALLEN.to_owned(),
             ..b.clone()
         }))
+    } else if b.sequence != link.sequence {
+        Change::Outdated
     } else if b.start_ms <= now.0 {
         Change::Past(Box::new(b.clone()))
     } else {

@@ -61,6 +61,8 @@ pub struct Options {
     pub demo: bool,
     /// Minimum form fill time (default 0 in tests).
     pub min_fill_ms: u64,
+    /// Trust `X-Forwarded-For` (lets a test act as many clients for rate limits).
+    pub trust_proxy: bool,
 }
 
 impl Options {
@@ -180,6 +182,7 @@ pub async fn spawn_app(backend: Backend, options: Options) -> anyhow::Result<Opt
         "KIPILOT_MAIL_RETRY_BASE_MS" => Some("100".to_owned()),
         "KIPILOT_FORM_MIN_FILL_MS" => Some(min_fill.clone()),
         "KIPILOT_DEMO" => Some(demo.to_owned()),
+        "KIPILOT_TRUST_PROXY" => options.trust_proxy.then(|| "1".to_owned()),
         _ => None,
     })?;
     let app = Application::build(config).await?;
