@@ -767,7 +767,7 @@ async fn book_first_call(
         } else {
             StatusCode::UNPROCESSABLE_ENTITY
         };
-        return Ok(page(input, errors, taken.then(|| taken_notice()), true).with_status(status));
+        return Ok(page(input, errors, taken.then(taken_notice), true).with_status(status));
     };
     match make_booking(&state, &cal, &req, slot, None, now).await? {
         BookOutcome::Booked { booking_id, .. } => {
