@@ -1040,6 +1040,21 @@ db_test!(
             .text()
             .await?;
         assert!(html.contains("Erstgespräch gebucht für") && html.contains("abgesagt"));
+        let html = app
+            .get_with_cookie("/admin/termine", &cookie)
+            .await?
+            .text()
+            .await?;
+        assert!(
+            !html.contains("Bau Huber GmbH (Anna Huber)"),
+            "upcoming list drops cancelled"
+        );
+        let html = app
+            .get_with_cookie("/admin/termine?alle=1", &cookie)
+            .await?
+            .text()
+            .await?;
+        assert!(html.contains("Bau Huber GmbH (Anna Huber)") && html.contains("abgesagt"));
         Ok(())
     }
 );
@@ -1241,6 +1256,101 @@ db_test!(
                 .iter()
                 .all(|m| m.to_addr != "zweite@firma.at")
         );
+        Ok(())
+    }
+);
+
+db_test!(
+    the_database_refuses_overlapping_bookings_even_without_the_page,
+    Options::default(),
+    |app: TestApp| async move {
+        // Two bookings whose meetings do not overlap but whose buffers do: the second is
+        // refused by storage (re-check; on PostgreSQL also the exclusion constraint).
+        let start = UnixMs::now().plus_hours(48);
+        let new = |start: UnixMs, email: &str| storage::booking::NewBooking {
+            kind: "erstgespraech".to_owned(),
+            start,
+            end: start.plus_ms(30 * 60_000),
+            block_start: start,
+            block_end: start.plus_ms(40 * 60_000),
+            name: "N".to_owned(),
+            company: "C".to_owned(),
+            email: email.to_owned(),
+            phone: None,
+            topics: String::new(),
+            interests: String::new(),
+            channel: "video".to_owned(),
+            message: None,
+            source: None,
+            location: "Videocall".to_owned(),
+            expires: Some(start),
+            reminder_at: None,
+            lead_id: None,
+            note: "test".to_owned(),
+        };
+        let now = UnixMs::now();
+        let first =
+            storage::booking::book(&app.db, &new(start, "a@firma.at"), None, now, |_, _| vec![])
+                .await?;
+        assert!(matches!(
+            first,
+            storage::booking::BookOutcome::Booked { .. }
+        ));
+        let second = storage::booking::book(
+            &app.db,
+            &new(start.plus_ms(35 * 60_000), "b@firma.at"),
+            None,
+            now,
+            |_, _| vec![],
+        )
+        .await?;
+        assert_eq!(second, storage::booking::BookOutcome::Taken);
+        assert!(
+            storage::leads::find_by_email(&app.db, "b@firma.at")
+                .await?
+                .is_none(),
+            "rolled back"
+        );
+        let third = storage::booking::book(
+            &app.db,
+            &new(start.plus_ms(40 * 60_000), "c@firma.at"),
+            None,
+            now,
+            |_, _| vec![],
+        )
+        .await?;
+        assert!(
+            matches!(third, storage::booking::BookOutcome::Booked { .. }),
+            "touching ranges are fine"
+        );
+
+        // On PostgreSQL the constraint itself refuses an overlapping row written by hand.
+        if let storage::Db::Postgres(pool) = &app.db {
+            let b =
+                storage::booking::list(&app.db, storage::booking::ListFilter::All, now, 10).await?;
+            let lead_id = b[0].lead_id;
+            let insert = |status: &'static str| {
+                sqlx::query(
+                    "INSERT INTO bookings (kind, lead_id, status, start_ms, end_ms, block_start_ms, block_end_ms, name, company, email, topics, channel, location, sequence, created_ms, updated_ms)
+                     VALUES ('erstgespraech', $1, $4, $2, $3, $2, $3, 'x', 'x', 'x', '', 'video', 'x', 0, 0, 0)",
+                )
+                .bind(lead_id)
+                .bind(start.0 + 60_000)
+                .bind(start.0 + 120_000)
+                .bind(status)
+            };
+            let err = insert("bestaetigt")
+                .execute(pool)
+                .await
+                .expect_err("exclusion constraint");
+            let code = err
+                .as_database_error()
+                .and_then(|e| e.code())
+                .map(|c| c.into_owned());
+            assert_eq!(code.as_deref(), Some("23P01"));
+            // A cancelled row may overlap: only active bookings hold time.
+            insert("abgesagt").execute(pool).await?;
+        }
         Ok(())
     }
 );
