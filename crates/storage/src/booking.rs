@@ -223,19 +223,35 @@ macro_rules! overlapping {
 
 /// Books a slot: re-checks for overlaps, creates or updates the lead (stage Erstgespräch for
 /// new and early-stage leads, source kept from the first touch), records the consent, inserts
-/// the booking and queues `mails(booking_id, lead_id)` — all in one transaction. Returns
+/// the booking and queues `mails(booking_id, lead_id, superseded)` — all in one transaction.
+/// An unconfirmed booking of the same address and kind is replaced (cancelled, SEQUENCE
+/// raised) and handed to `mails` so its invitation can be withdrawn. Returns
 /// [`BookOutcome::Taken`] when another booking got there first; nothing is written then.
 pub async fn book(
     db: &Db,
     new: &NewBooking,
     consent: Option<ConsentGiven<'_>>,
     now: UnixMs,
-    mails: impl FnOnce(i64, i64) -> Vec<NewMail>,
+    mails: impl FnOnce(i64, i64, &[BookingRow]) -> Vec<NewMail>,
 ) -> Result<BookOutcome> {
     let email_key = new.email.to_lowercase();
     let result: std::result::Result<BookOutcome, BookOutcome> = tx_commit_if_ok!(db, |tx| {
         sweep_lapsed!(&mut *tx, now);
-        let clash = overlapping!(&mut *tx, new.block_start.0, new.block_end.0, 0_i64, now);
+        // The address's own unconfirmed booking of this kind does not count: it is replaced
+        // below (booking the same slot again after a missing mail must work).
+        const CLASH: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM bookings
+             WHERE block_start_ms < $2 AND block_end_ms > $1
+               AND (status = 'bestaetigt' OR (status = 'offen' AND expires_ms > $3))
+               AND NOT (status = 'offen' AND kind = $4 AND LOWER(email) = $5 AND $6)";
+        let clash: i64 = sqlx::query_scalar(CLASH)
+            .bind(new.block_start.0)
+            .bind(new.block_end.0)
+            .bind(now.0)
+            .bind(&new.kind)
+            .bind(&email_key)
+            .bind(new.expires.is_some())
+            .fetch_one(&mut *tx)
+            .await?;
         if clash > 0 {
             Err(BookOutcome::Taken)
         } else {
@@ -315,16 +331,21 @@ pub async fn book(
                     // One unconfirmed booking per address and kind: a new one replaces the
                     // older, so a typo can be fixed by booking again and nobody can pile up
                     // held slots for someone else's address.
-                    const SUPERSEDE: &str = "UPDATE bookings SET status = 'verfallen', updated_ms = $1, lapse_notified_ms = $1
-                         WHERE lead_id = $2 AND kind = $3 AND status = 'offen'";
-                    if new.expires.is_some() {
-                        sqlx::query(SUPERSEDE)
+                    let superseded: Vec<BookingRow> = if new.expires.is_some() {
+                        let sql = format!(
+                            "UPDATE bookings SET status = 'abgesagt', cancelled_ms = $1, cancelled_by = 'ersetzt', sequence = sequence + 1,
+                                 updated_ms = $1, lapse_notified_ms = $1
+                             WHERE lead_id = $2 AND kind = $3 AND status = 'offen' RETURNING {COLUMNS}"
+                        );
+                        sqlx::query_as(sqlx::AssertSqlSafe(sql))
                             .bind(now.0)
                             .bind(lead_id)
                             .bind(&new.kind)
-                            .execute(&mut *tx)
-                            .await?;
-                    }
+                            .fetch_all(&mut *tx)
+                            .await?
+                    } else {
+                        Vec::new()
+                    };
                     let status = if new.expires.is_some() {
                         status::OFFEN
                     } else {
@@ -379,7 +400,7 @@ pub async fn book(
                                     .execute(&mut *tx)
                                     .await?;
                             }
-                            for mail in mails(booking_id, lead_id) {
+                            for mail in mails(booking_id, lead_id, &superseded) {
                                 insert_mail!(&mut *tx, mail, now)?;
                             }
                             Ok(BookOutcome::Booked {
@@ -419,6 +440,28 @@ pub async fn busy(db: &Db, from: UnixMs, to: UnixMs, now: UnixMs) -> Result<Vec<
         .bind(now.0)
         .fetch_all(pool)
         .await)?;
+    Ok(rows)
+}
+
+/// Unconfirmed, still holding bookings of `kind` made with this address: a new booking by
+/// the same address replaces them, so the page must not count them as taken.
+pub async fn pending_for_email(
+    db: &Db,
+    kind: &str,
+    email: &str,
+    now: UnixMs,
+) -> Result<Vec<BookingRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM bookings WHERE status = 'offen' AND expires_ms > $1 AND kind = $2 AND LOWER(email) = $3"
+    );
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, BookingRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(now.0)
+    .bind(kind)
+    .bind(email.to_lowercase())
+    .fetch_all(pool)
+    .await)?;
     Ok(rows)
 }
 

@@ -421,6 +421,26 @@ impl MailCtx<'_> {
         }
     }
 
+    /// To the visitor when a new booking replaced their unconfirmed one (`a.sequence`
+    /// already raised): withdraws the old invitation.
+    pub fn replaced(&self, a: &Appointment) -> NewMail {
+        NewMail {
+            idempotency_key: format!("termin-ersetzt:{}:{}", a.id, a.sequence),
+            kind: "termin-ersetzt".to_owned(),
+            lead_id: Some(a.lead_id),
+            to: a.email.clone(),
+            subject: format!("Ersetzt: {} am {}", a.kind.title(), vienna_long(a.start)),
+            body_text: format!(
+                "Guten Tag {},\n\nSie haben einen neuen Termin gebucht. Der frühere, noch unbestätigte Termin am {} ist damit freigegeben; \
+                 die angehängte Absage entfernt ihn aus Ihrem Kalender. Die Einladung zum neuen Termin kommt in einer eigenen E-Mail.\n\n{}\n",
+                a.name,
+                a.when(),
+                signature(self.profile)
+            ),
+            ics: Some(self.ics(a, IcsMethod::Cancel, a.sequence)),
+        }
+    }
+
     /// To the visitor when an unconfirmed booking lapsed (METHOD:CANCEL at SEQUENCE + 1).
     pub fn lapsed(&self, a: &Appointment) -> NewMail {
         NewMail {

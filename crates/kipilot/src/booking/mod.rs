@@ -693,9 +693,13 @@ async fn make_booking(
         &new,
         pending.then_some(consent),
         now,
-        |booking_id, lead_id| {
+        |booking_id, lead_id, superseded| {
             let appt = Appointment::from_new(&new, booking_id, lead_id);
-            let mut out = vec![ctx.visitor_booked(&appt)];
+            let mut out: Vec<_> = superseded
+                .iter()
+                .map(|old| ctx.replaced(&Appointment::from_row(old)))
+                .collect();
+            out.push(ctx.visitor_booked(&appt));
             if !pending {
                 out.extend(ctx.team_booked(&appt));
             }
@@ -717,7 +721,15 @@ async fn book_first_call(
     let now = UnixMs::now();
     let input = input_from(&form);
     let source = domain::application::parse_source(&input.source).unwrap_or_default();
-    let cal = Calendar::load(&state.db, MeetingKind::Erstgespraech, now).await?;
+    let mut cal = Calendar::load(&state.db, MeetingKind::Erstgespraech, now).await?;
+    // The visitor's own unconfirmed booking is replaced by a new one, so it does not block.
+    if let Ok(email) = domain::Email::parse(&input.email) {
+        let kind = MeetingKind::Erstgespraech.code();
+        for own in storage::booking::pending_for_email(&state.db, kind, email.as_str(), now).await?
+        {
+            cal = cal.without(&own);
+        }
+    }
     let page = |input: BookingInput, errors: FieldErrors, notice: Option<String>, alt: bool| {
         render(
             &state,

@@ -704,6 +704,41 @@ db_test!(
             book(&app, &slot, "real@firma.at").await?.status().as_u16(),
             303
         );
+        // Booking again with the same address (the mail did not arrive) replaces the
+        // unconfirmed booking, even for the same slot, and withdraws its invitation.
+        assert_eq!(
+            book(&app, &slot, "real@firma.at").await?.status().as_u16(),
+            303
+        );
+        let rows = storage::booking::list(
+            &app.db,
+            storage::booking::ListFilter::All,
+            UnixMs::now(),
+            10,
+        )
+        .await?;
+        let active: Vec<_> = rows.iter().filter(|b| b.status == "offen").collect();
+        assert_eq!(active.len(), 1);
+        let replaced = rows
+            .iter()
+            .find(|b| b.cancelled_by.as_deref() == Some("ersetzt"))
+            .expect("replaced");
+        assert_eq!(
+            (replaced.status.as_str(), replaced.sequence),
+            ("abgesagt", 1)
+        );
+        let mail = app
+            .outbox()
+            .await?
+            .into_iter()
+            .find(|m| m.kind == "termin-ersetzt")
+            .expect("withdrawal");
+        assert!(mail.ics.expect("ics").contains("METHOD:CANCEL"));
+        // Another address still cannot take it.
+        assert_eq!(
+            book(&app, &slot, "other@firma.at").await?.status().as_u16(),
+            409
+        );
         Ok(())
     }
 );
@@ -1289,9 +1324,14 @@ db_test!(
             note: "test".to_owned(),
         };
         let now = UnixMs::now();
-        let first =
-            storage::booking::book(&app.db, &new(start, "a@firma.at"), None, now, |_, _| vec![])
-                .await?;
+        let first = storage::booking::book(
+            &app.db,
+            &new(start, "a@firma.at"),
+            None,
+            now,
+            |_, _, _| vec![],
+        )
+        .await?;
         assert!(matches!(
             first,
             storage::booking::BookOutcome::Booked { .. }
@@ -1301,7 +1341,7 @@ db_test!(
             &new(start.plus_ms(35 * 60_000), "b@firma.at"),
             None,
             now,
-            |_, _| vec![],
+            |_, _, _| vec![],
         )
         .await?;
         assert_eq!(second, storage::booking::BookOutcome::Taken);
@@ -1316,7 +1356,7 @@ db_test!(
             &new(start.plus_ms(40 * 60_000), "c@firma.at"),
             None,
             now,
-            |_, _| vec![],
+            |_, _, _| vec![],
         )
         .await?;
         assert!(
