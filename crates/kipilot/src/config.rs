@@ -150,6 +150,25 @@ mod tests {
     }
 
     #[test]
+    fn booking_confirm_hours_default_and_range() {
+        assert_eq!(
+            Config::from_lookup(|_| None)
+                .expect("defaults")
+                .booking_confirm_hours,
+            24
+        );
+        let with = |v: &str| {
+            let v = v.to_owned();
+            Config::from_lookup(move |k| (k == "KIPILOT_BOOKING_CONFIRM_HOURS").then(|| v.clone()))
+        };
+        assert_eq!(with("2").expect("2 h").booking_confirm_hours, 2);
+        for bad in ["0", "169", "-1", "zwei"] {
+            let err = with(bad).expect_err(bad);
+            assert!(err.to_string().contains("KIPILOT_BOOKING_CONFIRM_HOURS"));
+        }
+    }
+
+    #[test]
     fn rejects_unusable_values_with_the_variable_name() {
         let err = Config::from_lookup(|k| (k == "KIPILOT_LISTEN").then(|| "nope".to_owned()))
             .expect_err("bad");
