@@ -303,6 +303,13 @@ impl MailCtx<'_> {
         } else {
             "Ihr Termin ist abgesagt. Wenn Sie doch noch sprechen möchten, wählen Sie einfach einen neuen Termin:"
         };
+        let again = match a.kind {
+            MeetingKind::EinsZuEins => {
+                "Einen neuen 1:1-Termin buchen Sie über Ihren persönlichen Link aus unserer E-Mail."
+                    .to_owned()
+            }
+            MeetingKind::Erstgespraech => format!("{}/erstgespraech", self.base_url),
+        };
         NewMail {
             idempotency_key: format!("termin-abgesagt:{}:{}", a.id, a.sequence),
             kind: "termin-abgesagt".to_owned(),
@@ -310,9 +317,8 @@ impl MailCtx<'_> {
             to: a.email.clone(),
             subject: format!("Abgesagt: {} am {}", a.kind.title(), vienna_long(a.start)),
             body_text: format!(
-                "Guten Tag {},\n\n{why}\n\n{}/erstgespraech\n\nAbgesagter Termin: {}\n\nDer Eintrag in Ihrem Kalender wird mit der angehängten Absage entfernt.\n\n{}\n",
+                "Guten Tag {},\n\n{why}\n\n{again}\n\nAbgesagter Termin: {}\n\nDer Eintrag in Ihrem Kalender wird mit der angehängten Absage entfernt.\n\n{}\n",
                 a.name,
-                self.base_url,
                 a.when(),
                 signature(self.profile)
             ),
