@@ -48,6 +48,14 @@ Ich bestätige meine E-Mail-Adresse über den Link in der Bestätigungs-E-Mail. 
 Meine Einwilligung kann ich jederzeit widerrufen; absagen kann ich über den Link in jeder E-Mail.",
 };
 
+/// Consent for booking a first call on `/erstgespraech`.
+pub const BOOKING_V1: ConsentText = ConsentText {
+    version: "erstgespraech-2026-11-27",
+    text: "Ich bin einverstanden, dass OdoubleT meine Angaben speichert, um das Erstgespräch mit mir zu führen und mich zum KI-Pilotprojekt zu kontaktieren. \
+Ich bestätige den Termin über den Link in der E-Mail; ohne Bestätigung verfällt er. \
+Meine Einwilligung kann ich jederzeit per E-Mail oder über den Link in der Datenschutzerklärung widerrufen.",
+};
+
 /// SHA-256 of any text as hex: used for consent wording of quotes, which the team types.
 pub fn sha256_hex(text: &str) -> String {
     crate::hex::encode(&Sha256::digest(text.as_bytes()))

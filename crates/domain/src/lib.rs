@@ -5,6 +5,7 @@
 //! knows no HTTP and no SQL, so its rules can be tested in isolation and reused by the CLI.
 
 pub mod application;
+pub mod booking;
 pub mod consent;
 pub mod email;
 pub mod events;

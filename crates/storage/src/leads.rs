@@ -698,6 +698,8 @@ pub struct LeadExport {
     pub mails: Vec<ExportedMail>,
     /// Round-table registrations.
     pub event_registrations: Vec<crate::events::RegistrationExport>,
+    /// Booked meetings (first calls, 1:1).
+    pub bookings: Vec<crate::booking::BookingRow>,
 }
 
 /// A mail as exported.
@@ -729,6 +731,7 @@ pub async fn export(db: &Db, lead_id: i64) -> Result<Option<LeadExport>> {
         notes: notes(db, lead_id).await?,
         mails,
         event_registrations: crate::events::export_for_lead(db, lead_id).await?,
+        bookings: crate::booking::for_lead(db, lead_id).await?,
         lead,
     }))
 }

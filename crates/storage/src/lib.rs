@@ -7,6 +7,7 @@
 //! explicit `match` says why. Modules are one per feature; each owns its SQL.
 
 pub mod audit;
+pub mod booking;
 pub mod channels;
 pub mod events;
 pub mod gateway;

@@ -10,6 +10,7 @@ mod helpers;
 mod admin;
 mod anonymize;
 mod application;
+mod booking;
 mod channels;
 mod durability;
 mod events;
