@@ -262,15 +262,17 @@ pub async fn run_retention(db: &Db, now: UnixMs) -> Result<u64, storage::StoreEr
     let sessions = storage::users::delete_expired_sessions(db, now).await?;
     let mails =
         storage::outbox::delete_sent_before(db, now.minus_days(SENT_MAIL_RETENTION_DAYS)).await?;
+    let participants = crate::participants::privacy::run_retention(db, now).await?;
     tracing::info!(
         leads,
         registrations,
         tokens,
         sessions,
         mails,
+        participants,
         "retention run"
     );
-    Ok(leads + registrations + tokens + sessions + mails)
+    Ok(leads + registrations + tokens + sessions + mails + participants)
 }
 
 /// Runs retention a minute after start (not during start-up, when the server should be
