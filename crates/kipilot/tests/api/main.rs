@@ -15,6 +15,7 @@ mod durability;
 mod events;
 mod gateway;
 mod mail;
+mod participants;
 mod posts;
 mod privacy;
 mod riskcheck;
