@@ -69,6 +69,9 @@ pub(super) struct OverviewPage {
     ctx: AdminCtx,
     accounts: Vec<AccountLine>,
     companies: Vec<(i64, String)>,
+    retention_days: String,
+    retention_error: Option<String>,
+    retention_range: (i64, i64),
 }
 
 /// `GET /admin/teilnehmer`: all participant accounts, deletion requests first.
@@ -76,6 +79,44 @@ pub(super) async fn overview(
     State(state): State<AppState>,
     user: AdminUser,
     flash: Flash,
+) -> AppResult<OverviewPage> {
+    let days = super::privacy::inactive_days(&state.db).await?;
+    overview_page(&state, &user, flash.0, days.to_string(), None).await
+}
+
+/// `POST /admin/teilnehmer/aufbewahrung`: how long inactive accounts are kept.
+pub(super) async fn save_retention(
+    State(state): State<AppState>,
+    user: AdminUser,
+    form: FormFields,
+) -> AppResult<Response> {
+    user.check_csrf(&form)?;
+    let typed: String = form.get("days").chars().take(20).collect();
+    match super::privacy::set_inactive_days(&state.db, &typed).await? {
+        Ok(days) => {
+            storage::audit::record(
+                &state.db,
+                UnixMs::now(),
+                &user.actor(),
+                &format!("Aufbewahrung inaktiver Teilnehmer-Konten: {days} Tage"),
+                "settings",
+            )
+            .await?;
+            Ok(Redirect::to("/admin/teilnehmer?ok=gespeichert").into_response())
+        }
+        Err(message) => {
+            let page = overview_page(&state, &user, None, typed, Some(message)).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+    }
+}
+
+async fn overview_page(
+    state: &AppState,
+    user: &AdminUser,
+    flash: Option<&'static str>,
+    retention_days: String,
+    retention_error: Option<String>,
 ) -> AppResult<OverviewPage> {
     let mut accounts = Vec::new();
     for a in storage::participants::all(&state.db).await? {
@@ -97,9 +138,12 @@ pub(super) async fn overview(
         .collect();
     Ok(OverviewPage {
         nav: "teilnehmer",
-        ctx: AdminCtx::new(&user, flash.0),
+        ctx: AdminCtx::new(user, flash),
         accounts,
         companies,
+        retention_days,
+        retention_error,
+        retention_range: super::privacy::RETENTION_RANGE_DAYS,
     })
 }
 

@@ -87,6 +87,10 @@ pub fn router() -> Router<AppState> {
         .layer(axum::middleware::map_response(no_store));
     area.route("/admin/teilnehmer", get(admin::overview))
         .route(
+            "/admin/teilnehmer/aufbewahrung",
+            post(admin::save_retention),
+        )
+        .route(
             "/admin/leads/{id}/teilnehmer",
             get(admin::company).post(admin::invite),
         )

@@ -18,9 +18,42 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::formdata::FormFields;
 
-/// Accounts without any login or activity for this many days are deleted (their company's
-/// register and log stay with the company).
+/// Default: accounts without any login or activity for this many days are deleted (their
+/// company's register and log stay with the company). The team can change it in the back
+/// office within [`RETENTION_RANGE_DAYS`].
 pub const INACTIVE_RETENTION_DAYS: i64 = 365;
+/// Allowed range for the retention setting: long enough to survive a pilot pause, short
+/// enough that forgotten accounts do not linger for years.
+pub const RETENTION_RANGE_DAYS: (i64, i64) = (90, 1095);
+/// Settings key of the retention period.
+const RETENTION_KEY: &str = "participant_retention_days";
+
+/// The retention period for inactive accounts in days (setting or default).
+pub async fn inactive_days(db: &Db) -> Result<i64, storage::StoreError> {
+    let stored = storage::settings::get(db, RETENTION_KEY).await?;
+    Ok(stored
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|d| (RETENTION_RANGE_DAYS.0..=RETENTION_RANGE_DAYS.1).contains(d))
+        .unwrap_or(INACTIVE_RETENTION_DAYS))
+}
+
+/// Checks and stores a new retention period typed into the back office; the error is the
+/// German message for the form.
+pub async fn set_inactive_days(
+    db: &Db,
+    typed: &str,
+) -> Result<Result<i64, String>, storage::StoreError> {
+    let (min, max) = RETENTION_RANGE_DAYS;
+    match typed.trim().parse::<i64>() {
+        Ok(days) if (min..=max).contains(&days) => {
+            storage::settings::put(db, RETENTION_KEY, &days.to_string()).await?;
+            Ok(Ok(days))
+        }
+        _ => Ok(Err(format!(
+            "Bitte geben Sie die Aufbewahrungsdauer als ganze Zahl von {min} bis {max} Tagen an, z. B. 365 für ein Jahr."
+        ))),
+    }
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "participants/meine_daten.html")]
@@ -60,7 +93,7 @@ pub(super) async fn page(
                 UnixMs(t).format_short()
             )
         }),
-        retention_days: INACTIVE_RETENTION_DAYS,
+        retention_days: inactive_days(&state.db).await?,
     })
 }
 
@@ -168,12 +201,11 @@ pub(super) async fn request_deletion(
 }
 
 /// Retention for the participant area: expired links and sessions, and accounts inactive for
-/// [`INACTIVE_RETENTION_DAYS`]. Returns the number of deleted records.
+/// the configured number of days ([`inactive_days`]). Returns the number of deleted records.
 pub async fn run_retention(db: &Db, now: UnixMs) -> Result<u64, storage::StoreError> {
     let mut deleted = storage::participants::delete_stale_links_and_sessions(db, now).await?;
-    for id in
-        storage::participants::inactive_since(db, now.minus_days(INACTIVE_RETENTION_DAYS)).await?
-    {
+    let days = inactive_days(db).await?;
+    for id in storage::participants::inactive_since(db, now.minus_days(days)).await? {
         if storage::participants::erase(db, id, "system", "Aufbewahrungsfrist: inaktiv", now)
             .await?
         {

@@ -633,6 +633,19 @@ pub(super) async fn pdf(State(state): State<AppState>, p: Participant) -> AppRes
         .ok_or(AppError::NotFound)?;
     let entries = storage::register::list(&state.db, p.lead_id).await?;
     let version = storage::register::version(&state.db, p.lead_id).await?;
+    let history: Vec<[String; 5]> = storage::register::history(&state.db, p.lead_id, 50)
+        .await?
+        .into_iter()
+        .map(|h| {
+            [
+                UnixMs(h.created_ms).format_short(),
+                h.actor,
+                h.entry_name,
+                action_label(&h.action).to_owned(),
+                h.changes,
+            ]
+        })
+        .collect();
     let profile = CompanyProfile::load(&state.db).await?;
     let now = UnixMs::now();
     let sections: Vec<serde_json::Value> = entries
@@ -664,6 +677,12 @@ pub(super) async fn pdf(State(state): State<AppState>, p: Participant) -> AppRes
         ),
         "sections": sections,
         "empty": "Noch keine KI-Systeme eingetragen.",
+        "appendix": {
+            "heading": "Änderungsverlauf",
+            "note": format!("Die letzten {} von {version} dokumentierten Änderungen, neueste zuerst.", history.len()),
+            "columns": ["Zeit", "Person", "KI-System", "Aktion", "Geänderte Angaben"],
+            "rows": history,
+        },
         "imprint": profile.imprint_line(),
         "disclaimer": DISCLAIMER,
     });

@@ -60,6 +60,7 @@ const POST_ROUTES: [&str; 27] = [
     "/admin/links/wko/flyer",
     "/admin/leads/1/teilnehmer",
     "/admin/teilnehmer/1/loeschen",
+    "/admin/teilnehmer/aufbewahrung",
 ];
 
 db_test!(

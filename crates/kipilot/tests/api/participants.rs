@@ -693,6 +693,8 @@ db_test!(
             "*fett* #set page(width: 1cm)",
             "Mandantenbriefe übersetzen",
             "Minimales Risiko",
+            "Änderungsverlauf",
+            "Clara <i>Klar</i>",
             "Rechtsberatung",
         ] {
             assert!(text.contains(needle), "PDF lacks {needle}:\n{text}");
@@ -1214,10 +1216,43 @@ db_test!(
         // The register stays with the company.
         assert_eq!(storage::register::list(&app.db, lead).await?.len(), 1);
 
-        // Retention: accounts inactive for a year are deleted.
+        // Retention: the team sets the period; inactive accounts are deleted after it.
+        let csrf = app.csrf(&admin).await?;
+        for bad in ["abc", "10", "99999"] {
+            let r = app
+                .post_form_with(
+                    "/admin/teilnehmer/aufbewahrung",
+                    &[("csrf", &csrf), ("days", bad)],
+                    Some(&admin),
+                )
+                .await?;
+            assert_eq!(r.status().as_u16(), 422, "{bad}");
+            assert!(r.text().await?.contains("ganze Zahl von 90 bis 1095 Tagen"));
+        }
+        let r = app
+            .post_form_with(
+                "/admin/teilnehmer/aufbewahrung",
+                &[("csrf", &csrf), ("days", "200")],
+                Some(&admin),
+            )
+            .await?;
+        assert_eq!(r.status().as_u16(), 303);
+        let html = app
+            .get_with_cookie("/teilnehmer/meine-daten", &ida)
+            .await?
+            .text()
+            .await?;
+        assert!(html.contains("200 Tage lang nicht genutzt"));
+        let soon = UnixMs::now().plus_ms(150 * 86_400_000);
+        kipilot::participants::privacy::run_retention(&app.db, soon).await?;
+        assert!(
+            storage::participants::find_by_email(&app.db, "ida@kanzlei-recht.at")
+                .await?
+                .is_some()
+        );
         let removed = kipilot::participants::privacy::run_retention(
             &app.db,
-            UnixMs::now().plus_ms(366 * 86_400_000),
+            UnixMs::now().plus_ms(201 * 86_400_000),
         )
         .await?;
         assert!(removed >= 1);
