@@ -6,7 +6,7 @@
 //! so a leaked database lets nobody log in. Every query that reads company data takes the
 //! `lead_id` from the session, never from the request.
 
-use domain::UnixMs;
+use domain::{LeadStage, UnixMs};
 
 use crate::outbox::{NewMail, insert_mail};
 use crate::{Db, Result, execute, with_pool, with_tx};
@@ -35,6 +35,10 @@ pub struct ParticipantRow {
     /// What they asked to delete: `konto` (their account) or `unternehmen` (all company data).
     pub deletion_scope: Option<String>,
 }
+
+/// Stages in which a company's people may log in: access ends when the team moves the
+/// company out of the pilot (e.g. to "abgelehnt").
+const ACTIVE_STAGES: [LeadStage; 2] = [LeadStage::Teilnehmer, LeadStage::Referenzkunde];
 
 /// The account columns, as a macro so queries stay `&'static str` (sqlx refuses built strings).
 macro_rules! columns {
@@ -206,6 +210,14 @@ pub async fn request_login(
     let Some(account) = find_by_email(db, email).await? else {
         return Ok(false);
     };
+    const STAGE: &str = "SELECT stage FROM leads WHERE id = $1";
+    let stage: Option<String> = with_pool!(db, |pool| sqlx::query_scalar(STAGE)
+        .bind(account.lead_id)
+        .fetch_optional(pool)
+        .await)?;
+    if !stage.is_some_and(|s| ACTIVE_STAGES.iter().any(|a| a.code() == s)) {
+        return Ok(false);
+    }
     Ok(with_tx!(db, |tx| {
         const RECENT: &str = "SELECT CAST(COUNT(*) AS BIGINT) FROM participant_login_tokens WHERE participant_id = $1 AND created_ms > $2";
         let recent: i64 = sqlx::query_scalar(RECENT)
@@ -252,11 +264,17 @@ pub enum LinkState {
     Unknown,
 }
 
-/// Looks a login link up without using it (for the page with the login button).
+/// Looks a login link up without using it (for the page with the login button). A link of a
+/// company that has left the pilot is unknown.
 pub async fn link_state(db: &Db, token_hash: &str, now: UnixMs) -> Result<LinkState> {
-    const SQL: &str = "SELECT participant_id, expires_ms, used_ms FROM participant_login_tokens WHERE token_hash = $1";
+    const SQL: &str =
+        "SELECT t.participant_id, t.expires_ms, t.used_ms FROM participant_login_tokens t
+         JOIN participants p ON p.id = t.participant_id JOIN leads l ON l.id = p.lead_id
+         WHERE t.token_hash = $1 AND l.stage IN ($2, $3)";
     let row: Option<(i64, i64, Option<i64>)> = with_pool!(db, |pool| sqlx::query_as(SQL)
         .bind(token_hash)
+        .bind(ACTIVE_STAGES[0].code())
+        .bind(ACTIVE_STAGES[1].code())
         .fetch_optional(pool)
         .await)?;
     Ok(match row {
@@ -321,15 +339,16 @@ pub async fn redeem_link(
     }))
 }
 
-/// Looks up a live session.
+/// Looks up a live session of a company that is still in the pilot.
 pub async fn session(db: &Db, token_hash: &str, now: UnixMs) -> Result<Option<ParticipantSession>> {
-    const SQL: &str =
-        "SELECT s.participant_id, p.lead_id, p.name, p.email, p.role, s.csrf_token, s.expires_ms
-         FROM participant_sessions s JOIN participants p ON p.id = s.participant_id
-         WHERE s.token_hash = $1 AND s.expires_ms > $2";
+    const SQL: &str = "SELECT s.participant_id, p.lead_id, p.name, p.email, p.role, s.csrf_token, s.expires_ms
+         FROM participant_sessions s JOIN participants p ON p.id = s.participant_id JOIN leads l ON l.id = p.lead_id
+         WHERE s.token_hash = $1 AND s.expires_ms > $2 AND l.stage IN ($3, $4)";
     let row = with_pool!(db, |pool| sqlx::query_as::<_, ParticipantSession>(SQL)
         .bind(token_hash)
         .bind(now.0)
+        .bind(ACTIVE_STAGES[0].code())
+        .bind(ACTIVE_STAGES[1].code())
         .fetch_optional(pool)
         .await)?;
     Ok(row)

@@ -363,6 +363,16 @@ db_test!(
         let fresh = token_from_text(&login_mail.body_text).expect("token");
         assert_eq!(redeem(&app, &fresh).await?.status().as_u16(), 303);
 
+        // Access ends when the company leaves the pilot, and returns with it.
+        for (stage, expected) in [
+            (domain::LeadStage::Abgelehnt, 303),
+            (domain::LeadStage::Referenzkunde, 200),
+        ] {
+            storage::leads::set_stage(&app.db, lead, stage, "test", UnixMs::now()).await?;
+            let r = app.get_with_cookie("/teilnehmer", &cookie).await?;
+            assert_eq!(r.status().as_u16(), expected, "{stage:?}");
+        }
+
         // Logout ends the session.
         let csrf = csrf_of(&app, &cookie).await?;
         let r = app
