@@ -204,10 +204,19 @@ pub(super) struct LoginPage {
     error: Option<&'static str>,
     sent: bool,
     minutes: i64,
+    logged_out: bool,
+}
+
+#[derive(Deserialize)]
+pub(super) struct LoginQuery {
+    abgemeldet: Option<String>,
 }
 
 /// `GET /teilnehmer/anmelden`.
-pub(super) async fn login_page(State(state): State<AppState>) -> LoginPage {
+pub(super) async fn login_page(
+    State(state): State<AppState>,
+    Query(q): Query<LoginQuery>,
+) -> LoginPage {
     LoginPage {
         nav: "",
         form_token: state.forms.issue(REQUEST_FORM, UnixMs::now()),
@@ -215,6 +224,7 @@ pub(super) async fn login_page(State(state): State<AppState>) -> LoginPage {
         error: None,
         sent: false,
         minutes: LINK_MINUTES,
+        logged_out: q.abgemeldet.is_some(),
     }
 }
 
@@ -234,6 +244,7 @@ pub(super) async fn request_link(
         error,
         sent,
         minutes: LINK_MINUTES,
+        logged_out: false,
     };
     if !state.login_limiter.check(ip) {
         return Ok((

@@ -301,3 +301,16 @@ pub fn slug(text: &str) -> String {
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_ascii_slugs() {
+        assert_eq!(slug("Bau Huber GmbH"), "bau-huber-gmbh");
+        assert_eq!(slug("Tischlerei Größ & Söhne"), "tischlerei-gros-sohne");
+        assert_eq!(slug("<script>"), "script");
+        assert_eq!(slug("!!!"), "unternehmen");
+    }
+}

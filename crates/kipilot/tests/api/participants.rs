@@ -1122,6 +1122,20 @@ db_test!(
         .await?;
         assert_eq!(r.status().as_u16(), 422);
         assert!(r.text().await?.contains("schon einen Zugang"));
+        let long = "N".repeat(121);
+        let r = invite(
+            &app,
+            &admin,
+            lead,
+            &long,
+            "neu@kanzlei-recht.at",
+            "mitarbeitende",
+        )
+        .await?;
+        assert_eq!(r.status().as_u16(), 422);
+        let html = r.text().await?;
+        assert!(html.contains("Der Name ist zu lang: 121 Zeichen"));
+        assert!(html.contains("value=\"neu@kanzlei-recht.at\""), "form kept");
         let page = app
             .get_with_cookie(&format!("/admin/leads/{lead}/teilnehmer"), &admin)
             .await?
