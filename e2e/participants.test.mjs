@@ -54,15 +54,17 @@ test('a participant logs in by mailed link, adds an AI system and exports the re
   await admin.getByRole('link', { name: 'Tischlerei Holzer' }).first().click();
   await admin.getByLabel('Phase in der Pipeline').selectOption('teilnehmer');
   await admin.getByRole('button', { name: 'Phase speichern' }).click();
-  await admin.getByRole('link', { name: /Teilnehmerbereich: Zugänge/ }).click();
-  await admin.waitForURL(/\/admin\/leads\/\d+\/teilnehmer$/);
-  await accessible(admin, 'participants of a company');
-  await admin.getByLabel('Name', { exact: true }).fill('Maria Holzer');
-  await admin.getByLabel('E-Mail-Adresse').fill('maria@tischlerei-holzer.test');
+  await admin.getByText('Die Phase wurde gespeichert.').waitFor();
+  await accessible(admin, 'lead page with the invitation form');
+  // Invited right from the lead page.
+  await admin.getByLabel('Name der Person').fill('Maria Holzer');
+  await admin.getByLabel('E-Mail-Adresse der Person').fill('maria@tischlerei-holzer.test');
   await admin.getByLabel('Rolle').selectOption('ansprechperson');
-  await admin.getByRole('button', { name: 'Einladung senden' }).click();
+  await admin.getByRole('button', { name: 'In den Teilnehmerbereich einladen' }).click();
+  await admin.waitForURL(/\/admin\/leads\/\d+\/teilnehmer\?ok=eingeladen$/);
   await admin.getByText('Die Einladung ist unterwegs.').waitFor();
-  await accessible(admin, 'after the invitation');
+  await admin.getByRole('cell', { name: 'maria@tischlerei-holzer.test' }).waitFor();
+  await accessible(admin, 'participants of a company');
 
   // The invitation mail carries a single-use link.
   const text = await waitForMail('maria@tischlerei-holzer.test', /teilnehmer\/anmelden\/link/);

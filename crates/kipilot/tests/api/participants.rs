@@ -880,6 +880,13 @@ db_test!(
         assert_eq!(r.status().as_u16(), 303);
         let log = storage::register::literacy_list(&app.db, lead).await?;
         assert_eq!(log.len(), 2);
+        let html = app
+            .get_with_cookie("/teilnehmer/kompetenz", &cookie)
+            .await?
+            .text()
+            .await?;
+        assert!(!html.contains("<Angebote>"));
+        assert!(html.contains("&lt;Angebote&gt;") || html.contains("&#60;Angebote&#62;"));
         let counts: Vec<i64> = log.iter().map(|e| e.attendee_count).collect();
         assert!(counts.contains(&2) && counts.contains(&12));
 
@@ -1085,7 +1092,15 @@ db_test!(
                 .is_none()
         );
 
-        // Through the back office's stage form, then invite.
+        let lead_page = format!("/admin/leads/{lead}");
+        let html = app
+            .get_with_cookie(&lead_page, &admin)
+            .await?
+            .text()
+            .await?;
+        assert!(!html.contains("In den Teilnehmerbereich einladen"));
+
+        // Through the back office's stage form, then invite from the lead page.
         let csrf = app.csrf(&admin).await?;
         app.post_form_with(
             &format!("/admin/leads/{lead}/phase"),
@@ -1093,6 +1108,13 @@ db_test!(
             Some(&admin),
         )
         .await?;
+        let html = app
+            .get_with_cookie(&lead_page, &admin)
+            .await?
+            .text()
+            .await?;
+        assert!(html.contains("In den Teilnehmerbereich einladen"));
+        assert!(html.contains(&format!("action=\"/admin/leads/{lead}/teilnehmer\"")));
         let ida = invited_login(
             &app,
             &admin,
