@@ -27,6 +27,7 @@ pub fn invitation(
         idempotency_key: format!("teilnehmer:{participant_id}:einladung:{token_hash}"),
         kind: "teilnehmer-einladung".to_owned(),
         lead_id: Some(lead_id),
+        ics: None,
         to: email.to_owned(),
         subject: "Ihr Zugang zum Teilnehmerbereich des KI-Pilotprojekts".to_owned(),
         body_text: format!(
@@ -54,6 +55,7 @@ pub fn login_link(
         idempotency_key: format!("teilnehmer:{}:anmeldung:{token_hash}", account.id),
         kind: "teilnehmer-anmeldung".to_owned(),
         lead_id: Some(account.lead_id),
+        ics: None,
         to: account.email.clone(),
         subject: "Ihr Anmeldelink für das KI-Pilotprojekt".to_owned(),
         body_text: format!(
@@ -83,6 +85,7 @@ pub fn review_reminder(
         idempotency_key: format!("teilnehmer:{}:pruefung:{entry_id}:{review_ms}", account.id),
         kind: "teilnehmer-pruefung".to_owned(),
         lead_id: Some(account.lead_id),
+        ics: None,
         to: account.email.clone(),
         subject: format!("KI-Verzeichnis: „{entry_name}“ ist zur Prüfung fällig"),
         body_text: format!(

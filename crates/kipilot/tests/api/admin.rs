@@ -32,7 +32,7 @@ const GET_ROUTES: [&str; 25] = [
     "/admin/teilnehmer",
     "/admin/leads/1/teilnehmer",
 ];
-const POST_ROUTES: [&str; 27] = [
+const POST_ROUTES: [&str; 28] = [
     "/admin/logout",
     "/admin/leads/1/phase",
     "/admin/leads/1/notizen",

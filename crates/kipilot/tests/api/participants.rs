@@ -315,6 +315,7 @@ db_test!(
                 idempotency_key: format!("test-expired-{}", a.id),
                 kind: "test".to_owned(),
                 lead_id: Some(a.lead_id),
+                ics: None,
                 to: a.email.clone(),
                 subject: "x".to_owned(),
                 body_text: "x".to_owned(),
