@@ -22,6 +22,7 @@ pub mod gateway;
 pub mod leads;
 pub mod mail;
 pub mod markdown;
+pub mod participants;
 pub mod password;
 pub mod privacy;
 pub mod profile;

@@ -38,6 +38,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::toolkit::router())
         .merge(crate::api::router())
         .merge(crate::gateway::admin::router())
+        .merge(crate::participants::router())
         .route(
             "/static/{name}",
             axum::routing::get(crate::web::assets::serve),
@@ -158,6 +159,7 @@ impl Application {
         tokio::spawn(crate::privacy::retention_loop(state.db.clone()));
         tokio::spawn(crate::events::reminder_loop(state.clone()));
         tokio::spawn(crate::booking::worker::run(state.clone()));
+        tokio::spawn(crate::participants::register::reminder_loop(state.clone()));
         // Fonts and the typesetting library load once, off the request path.
         tokio::task::spawn_blocking(documents::warm_up);
         tokio::spawn(crate::channels::analytics::flush_loop(state.clone()));

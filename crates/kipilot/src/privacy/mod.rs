@@ -273,6 +273,7 @@ pub async fn run_retention(db: &Db, now: UnixMs) -> Result<u64, storage::StoreEr
         now.minus_days(PAST_BOOKING_RETENTION_DAYS),
     )
     .await?;
+    let participants = crate::participants::privacy::run_retention(db, now).await?;
     tracing::info!(
         leads,
         registrations,
@@ -280,9 +281,10 @@ pub async fn run_retention(db: &Db, now: UnixMs) -> Result<u64, storage::StoreEr
         sessions,
         mails,
         bookings,
+        participants,
         "retention run"
     );
-    Ok(leads + registrations + tokens + sessions + mails + bookings)
+    Ok(leads + registrations + tokens + sessions + mails + bookings + participants)
 }
 
 /// Runs retention a minute after start (not during start-up, when the server should be

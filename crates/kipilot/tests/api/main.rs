@@ -16,6 +16,7 @@ mod durability;
 mod events;
 mod gateway;
 mod mail;
+mod participants;
 mod posts;
 mod privacy;
 mod riskcheck;
