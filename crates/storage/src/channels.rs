@@ -202,6 +202,8 @@ pub struct AttributionRow {
     pub applications: i64,
     /// Of those, confirmed.
     pub confirmed: i64,
+    /// First calls booked (and confirmed by mail) in the period.
+    pub bookings: i64,
     /// Of those, now participants or reference customers.
     pub participants: i64,
 }
@@ -219,12 +221,14 @@ pub async fn attribution(
             CAST(COALESCE((SELECT SUM(v.visits) FROM link_visits v WHERE v.link_id = l.id AND v.bot = 0 AND v.day >= $1 AND v.day <= $2), 0) AS BIGINT) AS visits,
             CAST((SELECT COUNT(*) FROM leads d WHERE d.source = l.code AND d.created_ms >= $3 AND d.created_ms < $4) AS BIGINT) AS applications,
             CAST((SELECT COUNT(*) FROM leads d WHERE d.source = l.code AND d.created_ms >= $3 AND d.created_ms < $4 AND d.status = 'bestaetigt') AS BIGINT) AS confirmed,
+            CAST((SELECT COUNT(*) FROM bookings b WHERE b.source = l.code AND b.kind = 'erstgespraech' AND b.confirmed_ms IS NOT NULL AND b.created_ms >= $3 AND b.created_ms < $4) AS BIGINT) AS bookings,
             CAST((SELECT COUNT(*) FROM leads d WHERE d.source = l.code AND d.created_ms >= $3 AND d.created_ms < $4 AND d.stage IN ('teilnehmer', 'referenzkunde')) AS BIGINT) AS participants
          FROM links l ORDER BY l.channel, l.code";
     const OTHER: &str = "SELECT COALESCE(d.source, '') AS source, '' AS label, CASE WHEN d.source IS NULL THEN 'direkt' ELSE 'other' END AS channel,
             CAST(0 AS BIGINT) AS visits,
             CAST(COUNT(*) AS BIGINT) AS applications,
             CAST(SUM(CASE WHEN d.status = 'bestaetigt' THEN 1 ELSE 0 END) AS BIGINT) AS confirmed,
+            CAST((SELECT COUNT(*) FROM bookings b WHERE COALESCE(b.source, '') = COALESCE(d.source, '') AND b.kind = 'erstgespraech' AND b.confirmed_ms IS NOT NULL AND b.created_ms >= $1 AND b.created_ms < $2) AS BIGINT) AS bookings,
             CAST(SUM(CASE WHEN d.stage IN ('teilnehmer', 'referenzkunde') THEN 1 ELSE 0 END) AS BIGINT) AS participants
          FROM leads d
          WHERE d.created_ms >= $1 AND d.created_ms < $2 AND (d.source IS NULL OR d.source NOT IN (SELECT code FROM links))

@@ -1,4 +1,4 @@
-//! The attribution report: visits, applications, confirmed leads and participants per
+//! The attribution report: visits, applications, confirmed leads, booked first calls and participants per
 //! channel and per link over a chosen period, with a server-rendered SVG chart and CSV.
 
 use askama::Template;
@@ -67,17 +67,22 @@ fn period(raw: Option<&str>) -> Period {
     }
 }
 
+/// Height of one channel's bar group in the chart (four bars of 16 + gaps).
+const BAR_GROUP_HEIGHT: i64 = 90;
+
 /// One bar group of the chart.
 struct ChannelBar {
     label: &'static str,
     visits: i64,
     applications: i64,
     confirmed: i64,
+    bookings: i64,
     participants: i64,
     /// Bar widths in SVG units (0–400).
     w_visits: i64,
     w_applications: i64,
     w_confirmed: i64,
+    w_bookings: i64,
     y: i64,
 }
 
@@ -88,6 +93,7 @@ struct Line {
     visits: i64,
     applications: i64,
     confirmed: i64,
+    bookings: i64,
     participants: i64,
 }
 
@@ -108,13 +114,13 @@ pub(crate) struct ReportPage {
 }
 
 fn bars(rows: &[AttributionRow]) -> Vec<ChannelBar> {
-    let mut groups: Vec<(&'static str, [i64; 4])> = Vec::new();
+    let mut groups: Vec<(&'static str, [i64; 5])> = Vec::new();
     for r in rows {
         let label = channel_label(&r.channel);
         let idx = match groups.iter().position(|(l, _)| *l == label) {
             Some(i) => i,
             None => {
-                groups.push((label, [0; 4]));
+                groups.push((label, [0; 5]));
                 groups.len() - 1
             }
         };
@@ -123,6 +129,7 @@ fn bars(rows: &[AttributionRow]) -> Vec<ChannelBar> {
         g[1] += r.applications;
         g[2] += r.confirmed;
         g[3] += r.participants;
+        g[4] += r.bookings;
     }
     let max = groups
         .iter()
@@ -139,10 +146,12 @@ fn bars(rows: &[AttributionRow]) -> Vec<ChannelBar> {
             applications: g[1],
             confirmed: g[2],
             participants: g[3],
+            bookings: g[4],
             w_visits: g[0] * 400 / max,
             w_applications: g[1] * 400 / max,
             w_confirmed: g[2] * 400 / max,
-            y: i as i64 * 70,
+            w_bookings: g[4] * 400 / max,
+            y: i as i64 * BAR_GROUP_HEIGHT,
         })
         .collect()
 }
@@ -168,7 +177,7 @@ pub(super) async fn page(
             ("to", p.to_day.as_str()),
         ])
         .unwrap_or_default(),
-        chart_height: (bars.len() as i64 * 70).max(70),
+        chart_height: (bars.len() as i64 * BAR_GROUP_HEIGHT).max(BAR_GROUP_HEIGHT),
         bars,
         lines: rows
             .into_iter()
@@ -183,6 +192,7 @@ pub(super) async fn page(
                 visits: r.visits,
                 applications: r.applications,
                 confirmed: r.confirmed,
+                bookings: r.bookings,
                 participants: r.participants,
             })
             .collect(),
@@ -203,8 +213,9 @@ pub(super) async fn csv(
     let p = period(raw.as_deref());
     let rows =
         storage::channels::attribution(&state.db, &p.from_day, &p.to_day, p.from, p.until).await?;
-    let mut out =
-        String::from("\u{feff}Quelle;Bezeichnung;Kanal;Besuche;Anmeldungen;Bestätigt;Teilnehmer\n");
+    let mut out = String::from(
+        "\u{feff}Quelle;Bezeichnung;Kanal;Besuche;Anmeldungen;Bestätigt;Erstgespräche;Teilnehmer\n",
+    );
     for r in rows {
         let cells = [
             csv_cell(&r.source),
@@ -213,6 +224,7 @@ pub(super) async fn csv(
             r.visits.to_string(),
             r.applications.to_string(),
             r.confirmed.to_string(),
+            r.bookings.to_string(),
             r.participants.to_string(),
         ];
         out.push_str(&cells.join(";"));

@@ -319,6 +319,22 @@ db_test!(
         assert!(r.text().await?.contains("bereits bestätigt"));
         assert_eq!(count_kind(&app, "team-benachrichtigung").await?, 1);
 
+        // The attribution report counts the confirmed first call for its source.
+        let cookie = app.login_admin("thomas@odoublet.test").await?;
+        let csv = app
+            .get_with_cookie("/admin/auswertung.csv", &cookie)
+            .await?
+            .text()
+            .await?;
+        assert!(csv.starts_with("\u{feff}Quelle;Bezeichnung;Kanal;Besuche;Anmeldungen;Bestätigt;Erstgespräche;Teilnehmer"));
+        let row: Vec<&str> = csv
+            .lines()
+            .find(|l| l.starts_with("\"wko-linz\""))
+            .expect("a row for the source")
+            .split(';')
+            .collect();
+        assert_eq!(row[3..], ["0", "1", "1", "1", "0"], "{csv}");
+
         // Cancel with the link from the mail.
         let cancel_token = link_token(&text, "absagen").expect("cancel link");
         let (status, page) = app

@@ -209,12 +209,12 @@ db_test!(
                 .map(str::to_owned)
                 .unwrap_or_default()
         };
-        assert!(line("post-1").ends_with(";3;2;1;1"), "{csv}");
-        assert!(line("wko-wels").ends_with(";1;1;0;0"), "{csv}");
-        assert!(line("homepage-teaser").ends_with(";0;1;0;0"), "{csv}");
+        assert!(line("post-1").ends_with(";3;2;1;0;1"), "{csv}");
+        assert!(line("wko-wels").ends_with(";1;1;0;0;0"), "{csv}");
+        assert!(line("homepage-teaser").ends_with(";0;1;0;0;0"), "{csv}");
         assert!(
             csv.lines()
-                .any(|l| l.contains("Direkt") && l.ends_with(";0;1;0;0")),
+                .any(|l| l.contains("Direkt") && l.ends_with(";0;1;0;0;0")),
             "{csv}"
         );
         let html = app
