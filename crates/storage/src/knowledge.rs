@@ -8,7 +8,8 @@
 use domain::UnixMs;
 use serde::Serialize;
 
-use crate::{Db, Result, execute, with_pool};
+use crate::outbox::{NewMail, insert_mail};
+use crate::{Db, Result, execute, with_pool, with_tx};
 
 /// Article categories.
 pub mod category {
@@ -209,13 +210,39 @@ pub async fn delete(db: &Db, id: i64) -> Result<bool> {
     Ok(done == 1)
 }
 
-/// Claims the one mailing of a published article: true only for the first caller, so a
-/// double click or a second team member cannot mail the same article twice.
-pub async fn mark_mailed(db: &Db, id: i64, now: UnixMs) -> Result<bool> {
-    const SQL: &str = "UPDATE knowledge_articles SET mailed_ms = $1
+/// Mails a published article to every recipient in one transaction: marks the article as
+/// mailed and queues one mail per [`mail_recipients`] entry, built by `mail`. Returns
+/// `None` when the article was already mailed (or is not published), so a double click or
+/// a second team member cannot send it twice; otherwise the number of queued mails.
+pub async fn mail_article(
+    db: &Db,
+    id: i64,
+    now: UnixMs,
+    mail: impl Fn(&Recipient) -> NewMail,
+) -> Result<Option<usize>> {
+    const CLAIM: &str = "UPDATE knowledge_articles SET mailed_ms = $1
          WHERE id = $2 AND mailed_ms IS NULL AND published_ms IS NOT NULL";
-    let done = execute!(db, |pool| sqlx::query(SQL).bind(now.0).bind(id))?;
-    Ok(done == 1)
+    Ok(with_tx!(db, |tx| {
+        let claimed = sqlx::query(CLAIM)
+            .bind(now.0)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if claimed {
+            let recipients = sqlx::query_as::<_, Recipient>(RECIPIENTS_SQL)
+                .fetch_all(&mut *tx)
+                .await?;
+            for r in &recipients {
+                let m = mail(r);
+                insert_mail!(&mut *tx, m, now)?;
+            }
+            Some(recipients.len())
+        } else {
+            None
+        }
+    }))
 }
 
 /// Number of articles; demo content is only seeded into an empty table.
@@ -240,14 +267,15 @@ pub struct Recipient {
     pub email: String,
 }
 
+const RECIPIENTS_SQL: &str = "SELECT p.id AS participant_id, p.lead_id, p.name, p.email
+     FROM participants p JOIN leads l ON l.id = p.lead_id
+     WHERE l.stage IN ('teilnehmer', 'referenzkunde')
+       AND NOT EXISTS (SELECT 1 FROM knowledge_mail_optouts o WHERE o.participant_id = p.id)
+     ORDER BY p.id";
+
 /// Accounts of companies still in the pilot that have not opted out of article mails.
 pub async fn mail_recipients(db: &Db) -> Result<Vec<Recipient>> {
-    const SQL: &str = "SELECT p.id AS participant_id, p.lead_id, p.name, p.email
-         FROM participants p JOIN leads l ON l.id = p.lead_id
-         WHERE l.stage IN ('teilnehmer', 'referenzkunde')
-           AND NOT EXISTS (SELECT 1 FROM knowledge_mail_optouts o WHERE o.participant_id = p.id)
-         ORDER BY p.id";
-    let rows = with_pool!(db, |pool| sqlx::query_as::<_, Recipient>(SQL)
+    let rows = with_pool!(db, |pool| sqlx::query_as::<_, Recipient>(RECIPIENTS_SQL)
         .fetch_all(pool)
         .await)?;
     Ok(rows)

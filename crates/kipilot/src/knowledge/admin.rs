@@ -494,23 +494,22 @@ pub(super) async fn send(
         ));
     }
     let now = UnixMs::now();
-    if !storage::knowledge::mark_mailed(&state.db, id, now).await? {
+    let profile = CompanyProfile::load(&state.db).await?;
+    let queued = storage::knowledge::mail_article(&state.db, id, now, |r| {
+        article_mail(&state, &profile, &article, r)
+    })
+    .await?;
+    let Some(queued) = queued else {
         return Ok(
             Redirect::to(&format!("/admin/wissen/{id}?ok=artikel-schon-versendet")).into_response(),
         );
-    }
-    let profile = CompanyProfile::load(&state.db).await?;
-    let recipients = storage::knowledge::mail_recipients(&state.db).await?;
-    for r in &recipients {
-        let mail = article_mail(&state, &profile, &article, r);
-        storage::outbox::enqueue(&state.db, &mail, now).await?;
-    }
+    };
     storage::audit::record(
         &state.db,
         now,
         &user.actor(),
         "Wissensartikel an Teilnehmende versendet",
-        &format!("artikel #{id}, {} Empfänger", recipients.len()),
+        &format!("artikel #{id}, {queued} Empfänger"),
     )
     .await?;
     state.mail_wakeup.notify_one();

@@ -300,3 +300,16 @@ async fn unsubscribe(State(state): State<AppState>, form: FormFields) -> AppResu
     }
     .into_response())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_ai_act_updates_carry_the_legal_note() {
+        let note = legal_note(category::AI_ACT, "20. November 2026").unwrap_or_default();
+        assert!(note.starts_with("Stand: 20. November 2026."), "{note}");
+        assert!(note.contains("Keine Rechtsberatung"));
+        assert!(legal_note(category::BEST_PRACTICE, "20. November 2026").is_none());
+    }
+}

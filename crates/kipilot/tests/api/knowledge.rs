@@ -669,3 +669,26 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    demo_seeds_one_public_best_practice_article,
+    Options {
+        demo: true,
+        ..Options::default()
+    },
+    |app: TestApp| async move {
+        let (status, html) = app.get_text("/wissen").await?;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains("/wissen/artikel/kundendaten-pseudonymisieren"),
+            "{html}"
+        );
+        let (status, html) = app
+            .get_text("/wissen/artikel/kundendaten-pseudonymisieren")
+            .await?;
+        assert_eq!(status, 200);
+        assert!(html.contains("href=\"/werkzeuge/anonymisieren\""));
+        assert_eq!(storage::knowledge::count(&app.db).await?, 1);
+        Ok(())
+    }
+);
