@@ -146,6 +146,13 @@ db_test!(
         assert!(!html.contains("javascript:"));
         assert!(html.contains("&lt;script&gt;"));
 
+        // The back office escapes titles too.
+        for path in ["/admin/wissen".to_owned(), format!("/admin/wissen/{inside}")] {
+            let (status, html) = text(&app, &path, &admin).await?;
+            assert_eq!(status, 200, "{path}");
+            assert!(!html.contains("<script>alert"), "{path}: {html}");
+        }
+
         // Without a session: login.
         let r = app.get("/teilnehmer/wissen").await?;
         assert_eq!(r.status().as_u16(), 303);
