@@ -147,7 +147,10 @@ db_test!(
         assert!(html.contains("&lt;script&gt;"));
 
         // The back office escapes titles too.
-        for path in ["/admin/wissen".to_owned(), format!("/admin/wissen/{inside}")] {
+        for path in [
+            "/admin/wissen".to_owned(),
+            format!("/admin/wissen/{inside}"),
+        ] {
             let (status, html) = text(&app, &path, &admin).await?;
             assert_eq!(status, 200, "{path}");
             assert!(!html.contains("<script>alert"), "{path}: {html}");

@@ -7,8 +7,9 @@ use crate::helpers::{Options, TestApp, extract_attr, token_from_text};
 use domain::UnixMs;
 
 /// Every participant route with a session; `{r}` / `{l}` are replaced by register and log
-/// entry ids. Kept in step with `participants::router()`.
-const GET_ROUTES: [&str; 14] = [
+/// entry ids. Kept in step with `participants::router()` and the participant routes of
+/// `knowledge::router()`.
+const GET_ROUTES: [&str; 16] = [
     "/teilnehmer",
     "/teilnehmer/verzeichnis",
     "/teilnehmer/verzeichnis/neu",
@@ -23,8 +24,10 @@ const GET_ROUTES: [&str; 14] = [
     "/teilnehmer/kompetenz/{l}",
     "/teilnehmer/meine-daten",
     "/teilnehmer/meine-daten/export.json",
+    "/teilnehmer/wissen",
+    "/teilnehmer/austausch",
 ];
-const POST_ROUTES: [&str; 8] = [
+const POST_ROUTES: [&str; 11] = [
     "/teilnehmer/abmelden",
     "/teilnehmer/verzeichnis/neu",
     "/teilnehmer/verzeichnis/{r}",
@@ -33,6 +36,9 @@ const POST_ROUTES: [&str; 8] = [
     "/teilnehmer/kompetenz/{l}",
     "/teilnehmer/kompetenz/{l}/loeschen",
     "/teilnehmer/meine-daten/loeschen",
+    "/teilnehmer/austausch",
+    "/teilnehmer/austausch/austreten",
+    "/teilnehmer/wissen-mails",
 ];
 
 /// A lead for `company` (as if it had applied) in stage "Teilnehmer"; returns its id.
