@@ -448,6 +448,15 @@ fn article_mail(
         .legal_note
         .map(|n| format!("{n}\n\n"))
         .unwrap_or_default();
+    // Public articles open without a login; the others behind the participant login.
+    let link = if a.is_public == 1 {
+        format!("{}/wissen/artikel/{}", state.config.base_url, a.slug)
+    } else {
+        format!(
+            "{}/teilnehmer/wissen/{} (nach der Anmeldung im Teilnehmerbereich)",
+            state.config.base_url, a.slug
+        )
+    };
     NewMail {
         // The `teilnehmer:{id}:` prefix lets account erasure delete a queued mail.
         idempotency_key: format!("teilnehmer:{}:artikel:{}", r.participant_id, a.id),
@@ -460,7 +469,7 @@ fn article_mail(
             "Guten Tag {},\n\n\
              im Wissensbereich des KI-Pilotprojekts gibt es einen neuen Artikel ({}):\n\n\
              {}\n\n{}\n\n{}\
-             Zum Artikel: {}/teilnehmer/wissen/{}\n\n\
+             Zum Artikel: {link}\n\n\
              {}\n\n\
              Sie möchten keine E-Mails zu neuen Artikeln mehr? Hier abbestellen:\n{}\n",
             r.name,
@@ -468,8 +477,6 @@ fn article_mail(
             a.title,
             a.summary,
             note,
-            state.config.base_url,
-            a.slug,
             signature(profile),
             super::unsubscribe_url(state, r.participant_id),
         ),
