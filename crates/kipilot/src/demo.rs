@@ -1,4 +1,5 @@
-//! Demo content for a fresh installation: two updates and one participant quote.
+//! Demo content for a fresh installation: two updates, one participant quote and one
+//! public knowledge-base article.
 //!
 //! Seeded once, on the first start with an empty `updates` table (unless `KIPILOT_DEMO=0`),
 //! so the README's first command shows a living site. The texts say plainly that they are
@@ -9,9 +10,13 @@ use storage::Db;
 use storage::updates::{UpdateDraft, kind};
 
 const MARKER: &str = "demo_seeded";
+/// Separate marker for the knowledge-base article, so installations seeded before the
+/// knowledge base existed get it once too.
+const KNOWLEDGE_MARKER: &str = "demo_knowledge_seeded";
 
 /// Seeds the demo content if this database never had any.
 pub async fn seed_if_new(db: &Db, now: UnixMs) -> Result<(), storage::StoreError> {
+    seed_knowledge_if_new(db, now).await?;
     if storage::settings::get(db, MARKER).await?.is_some() || storage::updates::count(db).await? > 0
     {
         return Ok(());
@@ -75,5 +80,46 @@ einen klaren Plan – und die Mängelliste schreibt sich jetzt fast von selbst.�
         let id = storage::updates::create(db, &draft, UnixMs(published_at)).await?;
         storage::updates::publish(db, id, UnixMs(published_at)).await?;
     }
+    Ok(())
+}
+
+/// Seeds one public best-practice article into an empty knowledge base, once.
+async fn seed_knowledge_if_new(db: &Db, now: UnixMs) -> Result<(), storage::StoreError> {
+    if storage::settings::get(db, KNOWLEDGE_MARKER)
+        .await?
+        .is_some()
+        || storage::knowledge::count(db).await? > 0
+    {
+        return Ok(());
+    }
+    storage::settings::put(db, KNOWLEDGE_MARKER, "1").await?;
+    let draft = storage::knowledge::ArticleDraft {
+        slug: "kundendaten-pseudonymisieren".into(),
+        category: storage::knowledge::category::BEST_PRACTICE.into(),
+        title: "Kundendaten vor dem Prompt pseudonymisieren – so geht's in 3 Schritten".into(),
+        summary: "Namen, Adressen und Telefonnummern haben in einem Prompt meist nichts verloren. So ersetzen Sie sie vorher durch Platzhalter – und setzen sie danach wieder ein.".into(),
+        body_md: "*Beispielartikel – im Backoffice unter „Wissen“ bearbeiten oder löschen.*\n\n\
+Sie möchten eine Kundenbeschwerde mit KI beantworten oder ein Angebot umformulieren lassen? \
+Für eine gute Antwort braucht das KI-Werkzeug meist nicht zu wissen, *wer* die Kundin ist. \
+Mit drei Schritten geben Sie deutlich weniger personenbezogene Daten preis.\n\n\
+## 1. Persönliche Angaben erkennen\n\n\
+Lesen Sie den Text vor dem Einfügen einmal durch: Namen, Adressen, Telefonnummern, E-Mail-Adressen, \
+Kundennummern, IBAN, Geburtsdaten. Besonders vorsichtig sind Sie bei Gesundheitsangaben.\n\n\
+## 2. Durch Platzhalter ersetzen\n\n\
+Ersetzen Sie jede Angabe durch einen Platzhalter, z. B. „Frau Huber“ durch „[PERSON_1]“. \
+Das geht von Hand – oder mit unserem Werkzeug [Text anonymisieren](/werkzeuge/anonymisieren): \
+Text einfügen, Platzhalter-Version kopieren. Das Werkzeug speichert Ihren Text nicht.\n\n\
+## 3. Antwort zurückübersetzen und prüfen\n\n\
+Fügen Sie die Antwort der KI wieder in das Werkzeug ein: Es setzt die echten Angaben an die Stelle \
+der Platzhalter. Lesen Sie das Ergebnis vor dem Versand in Ruhe durch.\n\n\
+**Gut zu wissen:** Pseudonymisierte Daten gelten nach der DSGVO weiterhin als personenbezogen. \
+Die Platzhalter senken das Risiko, ersetzen aber nicht die Frage, ob Sie das KI-Werkzeug für \
+diese Aufgabe überhaupt nutzen dürfen. Tragen Sie das Werkzeug dazu in Ihr KI-Verzeichnis ein."
+            .into(),
+        dated_ms: now.0,
+        is_public: true,
+    };
+    let id = storage::knowledge::create(db, &draft, now).await?;
+    storage::knowledge::publish(db, id, now).await?;
     Ok(())
 }

@@ -39,6 +39,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::api::router())
         .merge(crate::gateway::admin::router())
         .merge(crate::participants::router())
+        .merge(crate::knowledge::router())
         .route(
             "/static/{name}",
             axum::routing::get(crate::web::assets::serve),

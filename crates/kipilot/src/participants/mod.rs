@@ -100,7 +100,8 @@ pub fn router() -> Router<AppState> {
         )
 }
 
-async fn no_store(mut response: Response) -> Response {
+/// Marks a participant-area response as never cacheable (company data).
+pub(crate) async fn no_store(mut response: Response) -> Response {
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -164,6 +165,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
             ),
             "eingeladen" => Some("Die Einladung ist unterwegs."),
             "konto-geloescht" => Some("Das Konto wurde gelöscht."),
+            "austausch-gespeichert" => Some(
+                "Gespeichert. Ihr Unternehmen steht jetzt im Austausch und ist für andere Teilnehmende sichtbar.",
+            ),
+            "austausch-entfernt" => {
+                Some("Ihr Unternehmen steht nicht mehr im Austausch. Der Eintrag ist gelöscht.")
+            }
+            "wissen-mails-an" => Some("Sie erhalten wieder eine E-Mail, wenn ein neuer Artikel erscheint."),
+            "wissen-mails-aus" => Some("Sie erhalten keine E-Mails zu neuen Artikeln mehr."),
             _ => None,
         })))
     }

@@ -121,6 +121,10 @@ struct Export {
     register: Vec<storage::register::RegisterEntry>,
     register_history: Vec<storage::register::HistoryRow>,
     literacy_log: Vec<storage::register::LiteracyEntry>,
+    /// The company's entry in the peer directory, if it opted in.
+    peer_directory: Option<storage::knowledge::DirectoryEntry>,
+    /// Whether this account opted out of mails about new knowledge-base articles.
+    article_mails_opted_out: bool,
 }
 
 /// `GET /teilnehmer/meine-daten/export.json`: everything about this person and company.
@@ -154,6 +158,8 @@ pub(super) async fn export(State(state): State<AppState>, p: Participant) -> App
         register: storage::register::list(db, p.lead_id).await?,
         register_history: storage::register::history(db, p.lead_id, i64::MAX).await?,
         literacy_log: storage::register::literacy_list(db, p.lead_id).await?,
+        peer_directory: storage::knowledge::directory_entry(db, p.lead_id).await?,
+        article_mails_opted_out: storage::knowledge::opted_out(db, p.id).await?,
         you,
     };
     storage::audit::record(

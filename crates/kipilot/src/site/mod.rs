@@ -105,6 +105,8 @@ struct ContentPage {
     heading: &'static str,
     kind: &'static str,
     guides: &'static [guides::Guide],
+    /// Public knowledge-base articles (only on `/wissen`).
+    articles: Vec<crate::knowledge::ArticleView>,
 }
 
 async fn project() -> ContentPage {
@@ -114,17 +116,19 @@ async fn project() -> ContentPage {
         heading: "Das KI-Pilotprojekt für KMU",
         kind: "projekt",
         guides: &[],
+        articles: Vec::new(),
     }
 }
 
-async fn knowledge() -> ContentPage {
-    ContentPage {
+async fn knowledge(State(state): State<AppState>) -> AppResult<ContentPage> {
+    Ok(ContentPage {
         nav: "wissen",
         title: "Wissen: DSGVO und KI-Verordnung",
         heading: "Wissen: DSGVO und KI-Verordnung einfach erklärt",
         kind: "wissen",
         guides: &guides::GUIDES,
-    }
+        articles: crate::knowledge::public_cards(&state).await?,
+    })
 }
 
 #[derive(Template, WebTemplate)]

@@ -5,7 +5,7 @@ use crate::db_test;
 use crate::helpers::{Options, TestApp};
 
 /// Every back-office route with a sample id; kept in step with `admin::router()`.
-const GET_ROUTES: [&str; 25] = [
+const GET_ROUTES: [&str; 28] = [
     "/admin",
     "/admin/leads",
     "/admin/leads.csv",
@@ -31,8 +31,11 @@ const GET_ROUTES: [&str; 25] = [
     "/admin/links/wko/qr.svg",
     "/admin/teilnehmer",
     "/admin/leads/1/teilnehmer",
+    "/admin/wissen",
+    "/admin/wissen/neu",
+    "/admin/wissen/1",
 ];
-const POST_ROUTES: [&str; 28] = [
+const POST_ROUTES: [&str; 34] = [
     "/admin/logout",
     "/admin/leads/1/phase",
     "/admin/leads/1/notizen",
@@ -61,6 +64,12 @@ const POST_ROUTES: [&str; 28] = [
     "/admin/leads/1/teilnehmer",
     "/admin/teilnehmer/1/loeschen",
     "/admin/teilnehmer/aufbewahrung",
+    "/admin/wissen/neu",
+    "/admin/wissen/1",
+    "/admin/wissen/1/veroeffentlichen",
+    "/admin/wissen/1/zurueckziehen",
+    "/admin/wissen/1/versenden",
+    "/admin/wissen/1/loeschen",
 ];
 
 db_test!(

@@ -7,8 +7,9 @@ use crate::helpers::{Options, TestApp, extract_attr, token_from_text};
 use domain::UnixMs;
 
 /// Every participant route with a session; `{r}` / `{l}` are replaced by register and log
-/// entry ids. Kept in step with `participants::router()`.
-const GET_ROUTES: [&str; 14] = [
+/// entry ids. Kept in step with `participants::router()` and the participant routes of
+/// `knowledge::router()`.
+const GET_ROUTES: [&str; 16] = [
     "/teilnehmer",
     "/teilnehmer/verzeichnis",
     "/teilnehmer/verzeichnis/neu",
@@ -23,8 +24,10 @@ const GET_ROUTES: [&str; 14] = [
     "/teilnehmer/kompetenz/{l}",
     "/teilnehmer/meine-daten",
     "/teilnehmer/meine-daten/export.json",
+    "/teilnehmer/wissen",
+    "/teilnehmer/austausch",
 ];
-const POST_ROUTES: [&str; 8] = [
+const POST_ROUTES: [&str; 11] = [
     "/teilnehmer/abmelden",
     "/teilnehmer/verzeichnis/neu",
     "/teilnehmer/verzeichnis/{r}",
@@ -33,10 +36,17 @@ const POST_ROUTES: [&str; 8] = [
     "/teilnehmer/kompetenz/{l}",
     "/teilnehmer/kompetenz/{l}/loeschen",
     "/teilnehmer/meine-daten/loeschen",
+    "/teilnehmer/austausch",
+    "/teilnehmer/austausch/austreten",
+    "/teilnehmer/wissen-mails",
 ];
 
 /// A lead for `company` (as if it had applied) in stage "Teilnehmer"; returns its id.
-async fn participant_company(app: &TestApp, email: &str, company: &str) -> anyhow::Result<i64> {
+pub(crate) async fn participant_company(
+    app: &TestApp,
+    email: &str,
+    company: &str,
+) -> anyhow::Result<i64> {
     let token = app.form_token("/mitmachen").await?;
     let r = app
         .post_form(
@@ -69,7 +79,7 @@ async fn participant_company(app: &TestApp, email: &str, company: &str) -> anyho
 }
 
 /// Invites a person through the back office; returns the response status.
-async fn invite(
+pub(crate) async fn invite(
     app: &TestApp,
     admin: &str,
     lead_id: i64,
@@ -92,7 +102,7 @@ async fn invite(
 }
 
 /// The token from the newest participant mail to `email`.
-async fn link_token(app: &TestApp, email: &str) -> anyhow::Result<String> {
+pub(crate) async fn link_token(app: &TestApp, email: &str) -> anyhow::Result<String> {
     let mails = app.outbox().await?;
     let mail = mails
         .iter()
@@ -102,7 +112,7 @@ async fn link_token(app: &TestApp, email: &str) -> anyhow::Result<String> {
 }
 
 /// Opens the link page and presses "Anmelden"; returns the response.
-async fn redeem(app: &TestApp, token: &str) -> anyhow::Result<reqwest::Response> {
+pub(crate) async fn redeem(app: &TestApp, token: &str) -> anyhow::Result<reqwest::Response> {
     let form_token = app
         .form_token(&format!("/teilnehmer/anmelden/link?token={token}"))
         .await?;
@@ -123,7 +133,7 @@ async fn redeem_with(
     .await
 }
 
-fn cookie_of(r: &reqwest::Response) -> anyhow::Result<String> {
+pub(crate) fn cookie_of(r: &reqwest::Response) -> anyhow::Result<String> {
     let set = r
         .headers()
         .get("set-cookie")
@@ -133,7 +143,7 @@ fn cookie_of(r: &reqwest::Response) -> anyhow::Result<String> {
 }
 
 /// Invites `email` and logs in with the invitation link; returns the cookie.
-async fn invited_login(
+pub(crate) async fn invited_login(
     app: &TestApp,
     admin: &str,
     lead_id: i64,
@@ -150,7 +160,7 @@ async fn invited_login(
 }
 
 /// The CSRF token of a participant session.
-async fn csrf_of(app: &TestApp, cookie: &str) -> anyhow::Result<String> {
+pub(crate) async fn csrf_of(app: &TestApp, cookie: &str) -> anyhow::Result<String> {
     let html = app
         .get_with_cookie("/teilnehmer", cookie)
         .await?
