@@ -157,6 +157,17 @@ pub fn guide(data: &serde_json::Value) -> Result<Document, RenderError> {
     render(GUIDE_TEMPLATE, data, &[])
 }
 
+/// Template of the participant area's register-style documents (issue 7).
+pub const REGISTER_TEMPLATE: &str = include_str!("../templates/register.typ");
+
+/// A register-style A4 document: the KI-Verzeichnis of a company or its AI-literacy log.
+/// Why one template for both: an auditor gets the same layout (company, date, version, one
+/// section of label/value rows per system or measure) for every piece of evidence. The data
+/// shape is described in the template header; values are only ever displayed.
+pub fn register(data: &serde_json::Value) -> Result<Document, RenderError> {
+    render(REGISTER_TEMPLATE, data, &[])
+}
+
 /// Template of the WKO event flyer (issue 6).
 pub const FLYER_TEMPLATE: &str = include_str!("../templates/flyer.typ");
 

@@ -39,6 +39,23 @@ pub const EVENT_CONTACT_V1: ConsentText = ConsentText {
 Die Zustimmung wird über den Link in der Bestätigungs-E-Mail bestätigt; ohne Bestätigung werden die Angaben nach 7 Tagen gelöscht.",
 };
 
+/// Consent for registering for a round-table: invitation, reminder, minutes, and the
+/// registration kept with the person's contact in the pilot project's pipeline.
+pub const EVENT_REGISTRATION_V1: ConsentText = ConsentText {
+    version: "veranstaltung-2026-11-27",
+    text: "Ich bin einverstanden, dass OdoubleT meinen Namen und meine E-Mail-Adresse speichert, um mir Einladung, Erinnerung, Änderungen und das Protokoll dieser Veranstaltung zu schicken und mich zum KI-Pilotprojekt zu kontaktieren. \
+Ich bestätige meine E-Mail-Adresse über den Link in der Bestätigungs-E-Mail. \
+Meine Einwilligung kann ich jederzeit widerrufen; absagen kann ich über den Link in jeder E-Mail.",
+};
+
+/// Consent for booking a first call on `/erstgespraech`.
+pub const BOOKING_V1: ConsentText = ConsentText {
+    version: "erstgespraech-2026-11-27",
+    text: "Ich bin einverstanden, dass OdoubleT meine Angaben speichert, um das Erstgespräch mit mir zu führen und mich zum KI-Pilotprojekt zu kontaktieren. \
+Ich bestätige den Termin über den Link in der E-Mail; ohne Bestätigung verfällt er. \
+Meine Einwilligung kann ich jederzeit per E-Mail oder über den Link in der Datenschutzerklärung widerrufen.",
+};
+
 /// SHA-256 of any text as hex: used for consent wording of quotes, which the team types.
 pub fn sha256_hex(text: &str) -> String {
     crate::hex::encode(&Sha256::digest(text.as_bytes()))

@@ -5,9 +5,12 @@
 //! knows no HTTP and no SQL, so its rules can be tested in isolation and reused by the CLI.
 
 pub mod application;
+pub mod booking;
 pub mod consent;
 pub mod email;
+pub mod events;
 pub mod hex;
+pub mod ics;
 pub mod lead;
 pub mod text;
 pub mod time;

@@ -34,6 +34,9 @@ pub struct Config {
     pub trust_proxy: bool,
     /// `KIPILOT_METRICS_TOKEN`: bearer token for `/metrics` from non-loopback clients.
     pub metrics_token: Option<String>,
+    /// `KIPILOT_BOOKING_CONFIRM_HOURS`: an unconfirmed booking frees its slot after this
+    /// many hours (default 24, 1 to 168).
+    pub booking_confirm_hours: i64,
     /// `KIPILOT_GATEWAY_UPSTREAM`: base URL of the OpenAI-compatible model server behind the
     /// privacy gateway (e.g. `https://api.mistral.ai/v1`); unset: the gateway routes answer
     /// "not configured".
@@ -125,6 +128,18 @@ impl Config {
                     .map_err(|_| ConfigError(format!("{key}={v} is not a number of milliseconds"))),
             }
         };
+        let booking_confirm_hours = match lookup("KIPILOT_BOOKING_CONFIRM_HOURS") {
+            None => 24,
+            Some(v) => v
+                .parse::<i64>()
+                .ok()
+                .filter(|h| (1..=168).contains(h))
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "KIPILOT_BOOKING_CONFIRM_HOURS={v} is not a number of hours from 1 to 168"
+                    ))
+                })?,
+        };
         Ok(Config {
             listen,
             database_url,
@@ -141,6 +156,7 @@ impl Config {
             gateway_upstream,
             gateway_upstream_key: lookup("KIPILOT_GATEWAY_UPSTREAM_KEY").map(Secret),
             gateway_timeout: millis("KIPILOT_GATEWAY_TIMEOUT_MS", 120_000)?,
+            booking_confirm_hours,
         })
     }
 
@@ -191,6 +207,25 @@ mod tests {
         })
         .expect_err("no scheme");
         assert!(err.to_string().contains("KIPILOT_GATEWAY_UPSTREAM"));
+    }
+
+    #[test]
+    fn booking_confirm_hours_default_and_range() {
+        assert_eq!(
+            Config::from_lookup(|_| None)
+                .expect("defaults")
+                .booking_confirm_hours,
+            24
+        );
+        let with = |v: &str| {
+            let v = v.to_owned();
+            Config::from_lookup(move |k| (k == "KIPILOT_BOOKING_CONFIRM_HOURS").then(|| v.clone()))
+        };
+        assert_eq!(with("2").expect("2 h").booking_confirm_hours, 2);
+        for bad in ["0", "169", "-1", "zwei"] {
+            let err = with(bad).expect_err(bad);
+            assert!(err.to_string().contains("KIPILOT_BOOKING_CONFIRM_HOURS"));
+        }
     }
 
     #[test]

@@ -30,12 +30,15 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(crate::site::router())
         .merge(crate::leads::router())
+        .merge(crate::booking::router())
         .merge(crate::privacy::router())
         .merge(crate::admin::router())
         .merge(crate::channels::router())
+        .merge(crate::events::router())
         .merge(crate::toolkit::router())
         .merge(crate::api::router())
         .merge(crate::gateway::admin::router())
+        .merge(crate::participants::router())
         .route(
             "/static/{name}",
             axum::routing::get(crate::web::assets::serve),
@@ -114,13 +117,20 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
         let state = AppState {
             db,
-            forms: Arc::new(FormSigner::new(secret.into_bytes(), config.form_min_fill)),
+            forms: Arc::new(FormSigner::new(
+                secret.clone().into_bytes(),
+                config.form_min_fill,
+            )),
             form_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(600))),
             login_limiter: Arc::new(RateLimiter::new(20, Duration::from_secs(900))),
             metrics: Arc::new(Metrics::default()),
             analytics: Arc::new(crate::channels::analytics::Analytics::default()),
             mail_wakeup: Arc::new(Notify::new()),
             gateway: Arc::new(crate::gateway::Gateway::new(&config)?),
+            booking: Arc::new(crate::booking::BookingConfig::new(
+                secret.as_bytes(),
+                config.booking_confirm_hours,
+            )),
             config: Arc::new(config),
         };
         Ok(Application { listener, state })
@@ -147,6 +157,9 @@ impl Application {
             );
         }
         tokio::spawn(crate::privacy::retention_loop(state.db.clone()));
+        tokio::spawn(crate::events::reminder_loop(state.clone()));
+        tokio::spawn(crate::booking::worker::run(state.clone()));
+        tokio::spawn(crate::participants::register::reminder_loop(state.clone()));
         // Fonts and the typesetting library load once, off the request path.
         tokio::task::spawn_blocking(documents::warm_up);
         tokio::spawn(crate::channels::analytics::flush_loop(state.clone()));

@@ -32,4 +32,6 @@ pub struct AppState {
     pub mail_wakeup: Arc<Notify>,
     /// The privacy gateway: upstream client, per-key limits, anonymizer per policy.
     pub gateway: Arc<crate::gateway::Gateway>,
+    /// Booking links signer and confirmation window.
+    pub booking: Arc<crate::booking::BookingConfig>,
 }

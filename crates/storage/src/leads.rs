@@ -696,6 +696,10 @@ pub struct LeadExport {
     pub notes: Vec<NoteRow>,
     /// Mails sent or queued to the lead.
     pub mails: Vec<ExportedMail>,
+    /// Round-table registrations.
+    pub event_registrations: Vec<crate::events::RegistrationExport>,
+    /// Booked meetings (first calls, 1:1).
+    pub bookings: Vec<crate::booking::BookingRow>,
 }
 
 /// A mail as exported.
@@ -726,6 +730,8 @@ pub async fn export(db: &Db, lead_id: i64) -> Result<Option<LeadExport>> {
         consents: consents(db, lead_id).await?,
         notes: notes(db, lead_id).await?,
         mails,
+        event_registrations: crate::events::export_for_lead(db, lead_id).await?,
+        bookings: crate::booking::for_lead(db, lead_id).await?,
         lead,
     }))
 }
@@ -805,9 +811,13 @@ pub async fn request_privacy_link(
 /// records how many, without naming them.
 pub async fn delete_unconfirmed_before(db: &Db, cutoff: UnixMs, now: UnixMs) -> Result<u64> {
     Ok(with_tx!(db, |tx| {
-        const MAILS: &str = "DELETE FROM outbox WHERE lead_id IN (SELECT id FROM leads WHERE status = 'unbestaetigt' AND created_ms < $1)";
+        // A lead kept unconfirmed only because its application link was never used, but
+        // whose owner confirmed a round-table registration, stays: it is in use.
+        const MAILS: &str = "DELETE FROM outbox WHERE lead_id IN (SELECT id FROM leads WHERE status = 'unbestaetigt' AND created_ms < $1
+             AND NOT EXISTS (SELECT 1 FROM event_registrations r WHERE r.lead_id = leads.id AND r.confirmed_ms IS NOT NULL))";
         sqlx::query(MAILS).bind(cutoff.0).execute(&mut *tx).await?;
-        const LEADS: &str = "DELETE FROM leads WHERE status = 'unbestaetigt' AND created_ms < $1";
+        const LEADS: &str = "DELETE FROM leads WHERE status = 'unbestaetigt' AND created_ms < $1
+             AND NOT EXISTS (SELECT 1 FROM event_registrations r WHERE r.lead_id = leads.id AND r.confirmed_ms IS NOT NULL)";
         let n = sqlx::query(LEADS)
             .bind(cutoff.0)
             .execute(&mut *tx)

@@ -7,11 +7,15 @@
 //! explicit `match` says why. Modules are one per feature; each owns its SQL.
 
 pub mod audit;
+pub mod booking;
 pub mod channels;
+pub mod events;
 pub mod gateway;
 pub mod leads;
 pub mod outbox;
+pub mod participants;
 pub mod posts;
+pub mod register;
 pub mod settings;
 pub mod updates;
 pub mod users;

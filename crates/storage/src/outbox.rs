@@ -30,6 +30,9 @@ pub struct NewMail {
     pub subject: String,
     /// Plain-text body.
     pub body_text: String,
+    /// Optional iCalendar invitation (`domain::ics::calendar`); the worker sends it as a
+    /// `text/calendar` part whose `method` matches the calendar's `METHOD`.
+    pub ics: Option<String>,
 }
 
 /// A queued or sent mail.
@@ -59,11 +62,13 @@ pub struct OutboxMail {
     pub sent_ms: Option<i64>,
     /// Given up at (after the maximum number of attempts).
     pub failed_ms: Option<i64>,
+    /// See [`NewMail::ics`].
+    pub ics: Option<String>,
 }
 
 /// Insert statement shared with transactional callers; a duplicate key inserts nothing.
-pub(crate) const INSERT_SQL: &str = "INSERT INTO outbox (idempotency_key, kind, lead_id, to_addr, subject, body_text, attempts, next_attempt_ms, created_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING";
+pub(crate) const INSERT_SQL: &str = "INSERT INTO outbox (idempotency_key, kind, lead_id, to_addr, subject, body_text, ics, attempts, next_attempt_ms, created_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $8, 0, $7, $7) ON CONFLICT (idempotency_key) DO NOTHING";
 
 /// Binds a [`NewMail`] to [`INSERT_SQL`] and executes it on `$conn` (a pool or a
 /// transaction of either backend).
@@ -77,6 +82,7 @@ macro_rules! insert_mail {
             .bind(&$mail.subject)
             .bind(&$mail.body_text)
             .bind($now.0)
+            .bind(&$mail.ics)
             .execute($conn)
             .await
     };
@@ -99,7 +105,7 @@ pub async fn claim_next(db: &Db, now: UnixMs, lease_ms: i64) -> Result<Option<Ou
             const SQL: &str = "UPDATE outbox SET locked_until_ms = $1, attempts = attempts + 1
                  WHERE id = (SELECT id FROM outbox WHERE sent_ms IS NULL AND failed_ms IS NULL AND next_attempt_ms <= $2
                              AND (locked_until_ms IS NULL OR locked_until_ms < $2) ORDER BY next_attempt_ms, id LIMIT 1)
-                 RETURNING id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms";
+                 RETURNING id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms, ics";
             sqlx::query_as::<_, OutboxMail>(SQL)
                 .bind(now.0 + lease_ms)
                 .bind(now.0)
@@ -113,7 +119,7 @@ pub async fn claim_next(db: &Db, now: UnixMs, lease_ms: i64) -> Result<Option<Ou
                  WHERE id = (SELECT id FROM outbox WHERE sent_ms IS NULL AND failed_ms IS NULL AND next_attempt_ms <= $2
                              AND (locked_until_ms IS NULL OR locked_until_ms < $2) ORDER BY next_attempt_ms, id LIMIT 1
                              FOR UPDATE SKIP LOCKED)
-                 RETURNING id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms";
+                 RETURNING id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms, ics";
             sqlx::query_as::<_, OutboxMail>(SQL)
                 .bind(now.0 + lease_ms)
                 .bind(now.0)
@@ -160,7 +166,7 @@ pub async fn retry_now(db: &Db, id: i64, now: UnixMs) -> Result<bool> {
 
 /// The newest mails for the back office's "Postausgang".
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxMail>> {
-    const SQL: &str = "SELECT id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms
+    const SQL: &str = "SELECT id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms, ics
          FROM outbox ORDER BY id DESC LIMIT $1";
     let rows = with_pool!(db, |pool| sqlx::query_as::<_, OutboxMail>(SQL)
         .bind(limit)
@@ -171,7 +177,7 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<OutboxMail>> {
 
 /// One mail by id.
 pub async fn get(db: &Db, id: i64) -> Result<Option<OutboxMail>> {
-    const SQL: &str = "SELECT id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms
+    const SQL: &str = "SELECT id, idempotency_key, kind, to_addr, subject, body_text, attempts, next_attempt_ms, last_error, created_ms, sent_ms, failed_ms, ics
          FROM outbox WHERE id = $1";
     let row = with_pool!(db, |pool| sqlx::query_as::<_, OutboxMail>(SQL)
         .bind(id)

@@ -155,6 +155,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
             "zurueckgezogen" => Some("Das Update ist nicht mehr öffentlich."),
             "update-geloescht" => Some("Das Update wurde gelöscht."),
             "erneut" => Some("Die E-Mail wird gleich erneut versendet."),
+            "termin-link" => Some("Der persönliche 1:1-Link ist per E-Mail unterwegs."),
             "kontakt" => Some("Kontakt gespeichert – die Bitte um Bestätigung ist unterwegs."),
             "kontakt-bekannt" => Some("Diese Adresse ist schon bekannt: Wir haben Ihre Notiz beim bestehenden Lead gespeichert und keine weitere E-Mail geschickt."),
             "gateway-richtlinie" => Some("Die Richtlinie ist gespeichert und gilt ab der nächsten Anfrage."),

@@ -281,6 +281,7 @@ pub(super) struct DetailPage {
     notes: Vec<NoteLine>,
     consents: Vec<ConsentLine>,
     stage_options: Vec<(&'static str, &'static str)>,
+    booking: crate::booking::admin::LeadPanel,
 }
 
 /// `GET /admin/leads/{id}`.
@@ -301,6 +302,7 @@ pub(super) async fn detail(
             kind: match n.kind.as_str() {
                 "phase" => "Phasenwechsel",
                 "formular" => "Formular",
+                "termin" => "Termin",
                 _ => "Notiz",
             },
             author: n.author,
@@ -350,6 +352,7 @@ pub(super) async fn detail(
         notes,
         consents,
         stage_options: stage_options(),
+        booking: crate::booking::admin::lead_panel(&state, &lead).await?,
         lead,
     })
 }

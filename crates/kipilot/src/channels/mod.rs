@@ -7,6 +7,7 @@
 
 pub mod analytics;
 pub mod flyer;
+pub mod flyer_editor;
 pub mod links;
 pub mod posts;
 pub mod posts_checks;
@@ -50,6 +51,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/links", get(links::list).post(links::create))
         .route("/admin/links/{id}/loeschen", post(links::delete))
         .route("/admin/links/{code}/flyer.pdf", get(flyer::download))
+        .route(
+            "/admin/links/{code}/flyer",
+            get(flyer_editor::edit_form).post(flyer_editor::save),
+        )
+        .route("/admin/links/{code}/qr.svg", get(flyer_editor::qr_code))
         .route("/admin/auswertung", get(report::page))
         .route("/admin/auswertung.csv", get(report::csv))
         .route("/admin/posts", get(posts::list::page))

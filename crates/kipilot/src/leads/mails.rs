@@ -59,6 +59,7 @@ pub fn confirmation(
              {}\n",
             signature(p)
         ),
+        ics: None,
     }
 }
 
@@ -91,6 +92,7 @@ pub fn event_confirmation(
              {}\n",
             signature(p)
         ),
+        ics: None,
     }
 }
 
@@ -116,6 +118,7 @@ pub fn already_registered(
              {}\n",
             signature(p)
         ),
+        ics: None,
     }
 }
 
@@ -146,6 +149,7 @@ pub fn team_notification(base_url: &str, team_address: &str, lead: &LeadRow) -> 
             lead.message.as_deref().unwrap_or("–"),
             lead.id
         ),
+        ics: None,
     }
 }
 
@@ -172,6 +176,7 @@ pub fn privacy_link(
             lead.name,
             signature(p)
         ),
+        ics: None,
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use domain::UnixMs;
 use lettre::message::header::ContentType;
-use lettre::message::{Mailbox, Message};
+use lettre::message::{Mailbox, Message, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 use storage::outbox::OutboxMail;
 
@@ -134,14 +134,43 @@ fn build_message(state: &AppState, from: &Mailbox, mail: &OutboxMail) -> Result<
         mail.id,
         &crate::web::tokens::hash(&mail.idempotency_key)[..16]
     );
-    Message::builder()
+    let builder = Message::builder()
         .from(from.clone())
         .to(to)
         .subject(mail.subject.replace(['\r', '\n'], " "))
-        .message_id(Some(message_id))
-        .header(ContentType::TEXT_PLAIN)
-        .body(mail.body_text.clone())
-        .map_err(|e| format!("cannot build mail: {e}"))
+        .message_id(Some(message_id));
+    let built = match &mail.ics {
+        None => builder
+            .header(ContentType::TEXT_PLAIN)
+            .body(mail.body_text.clone()),
+        // An invitation: the text for people, the calendar part for mail clients, which
+        // offer "add to calendar" (REQUEST) or "remove" (CANCEL) from the part's method.
+        Some(ics) => {
+            let calendar_type = ContentType::parse(&format!(
+                "text/calendar; method={}; charset=utf-8",
+                ics_method(ics)
+            ))
+            .map_err(|e| format!("cannot build calendar part: {e}"))?;
+            builder.multipart(
+                MultiPart::alternative()
+                    .singlepart(SinglePart::plain(mail.body_text.clone()))
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(calendar_type)
+                            .body(ics.clone()),
+                    ),
+            )
+        }
+    };
+    built.map_err(|e| format!("cannot build mail: {e}"))
+}
+
+/// The iTIP method named in a calendar (`METHOD:CANCEL` → `CANCEL`); `REQUEST` if absent.
+fn ics_method(ics: &str) -> &'static str {
+    let cancel = ics
+        .lines()
+        .any(|l| l.trim_end().eq_ignore_ascii_case("METHOD:CANCEL"));
+    if cancel { "CANCEL" } else { "REQUEST" }
 }
 
 #[cfg(test)]
@@ -154,5 +183,14 @@ mod tests {
         assert_eq!(backoff_ms(1000, 2), 2000);
         assert_eq!(backoff_ms(1000, 4), 8000);
         assert_eq!(backoff_ms(60_000, 30), MAX_BACKOFF_MS);
+    }
+
+    #[test]
+    fn calendar_part_method_follows_the_calendar() {
+        assert_eq!(ics_method("BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\n"), "CANCEL");
+        assert_eq!(
+            ics_method("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\n"),
+            "REQUEST"
+        );
     }
 }

@@ -243,6 +243,11 @@ async fn erase(State(state): State<AppState>, form: FormFields) -> AppResult<Res
 pub const UNCONFIRMED_RETENTION_DAYS: i64 = 7;
 /// Delivered mails are deleted from the outbox after this many days.
 pub const SENT_MAIL_RETENTION_DAYS: i64 = 30;
+/// Cancelled and lapsed bookings are deleted this many days after their last change.
+pub const INACTIVE_BOOKING_RETENTION_DAYS: i64 = 30;
+/// Bookings whose meeting is over are deleted this many days after it ended (the lead's
+/// history keeps a one-line note; the booking's copy of the contact data goes).
+pub const PAST_BOOKING_RETENTION_DAYS: i64 = 90;
 
 /// Deletes what is no longer needed. Returns the number of deleted records.
 pub async fn run_retention(db: &Db, now: UnixMs) -> Result<u64, storage::StoreError> {
@@ -252,12 +257,34 @@ pub async fn run_retention(db: &Db, now: UnixMs) -> Result<u64, storage::StoreEr
         now,
     )
     .await?;
+    let registrations = storage::events::delete_unconfirmed_before(
+        db,
+        now.minus_days(UNCONFIRMED_RETENTION_DAYS),
+        now,
+    )
+    .await?;
     let tokens = storage::leads::delete_stale_tokens(db, now).await?;
     let sessions = storage::users::delete_expired_sessions(db, now).await?;
     let mails =
         storage::outbox::delete_sent_before(db, now.minus_days(SENT_MAIL_RETENTION_DAYS)).await?;
-    tracing::info!(leads, tokens, sessions, mails, "retention run");
-    Ok(leads + tokens + sessions + mails)
+    let bookings = storage::booking::delete_old(
+        db,
+        now.minus_days(INACTIVE_BOOKING_RETENTION_DAYS),
+        now.minus_days(PAST_BOOKING_RETENTION_DAYS),
+    )
+    .await?;
+    let participants = crate::participants::privacy::run_retention(db, now).await?;
+    tracing::info!(
+        leads,
+        registrations,
+        tokens,
+        sessions,
+        mails,
+        bookings,
+        participants,
+        "retention run"
+    );
+    Ok(leads + registrations + tokens + sessions + mails + bookings + participants)
 }
 
 /// Runs retention a minute after start (not during start-up, when the server should be

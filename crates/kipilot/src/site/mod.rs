@@ -33,7 +33,6 @@ pub fn router() -> Router<AppState> {
         .route("/updates/{slug}", get(update))
         .route("/impressum", get(imprint))
         .route("/embed/teaser", get(embed_teaser))
-        .route("/erstgespraech", get(first_call))
         .route("/healthz", get(healthz))
 }
 
@@ -260,39 +259,6 @@ pub struct SimplePage {
     pub paragraphs: Vec<String>,
     /// Buttons: (href, label); the first is primary.
     pub links: Vec<(String, String)>,
-}
-
-async fn first_call(State(state): State<AppState>) -> AppResult<SimplePage> {
-    let p = CompanyProfile::load(&state.db).await?;
-    let mut paragraphs = vec![
-        "In einem kurzen Gespräch (etwa 30 Minuten, online oder am Telefon) klären wir, ob das Pilotprojekt zu Ihrem Betrieb passt und wo KI Ihnen am meisten hilft.".to_owned(),
-        "Die Online-Terminbuchung richten wir gerade ein. Bis dahin melden Sie sich am einfachsten über das Anmeldeformular – im Feld „größtes Hindernis“ können Sie schon Ihr Thema nennen. Wir rufen Sie zurück oder schicken Ihnen Terminvorschläge.".to_owned(),
-    ];
-    if !p.email.is_empty() || !p.phone.is_empty() {
-        let mut contact = "Oder direkt:".to_owned();
-        if !p.phone.is_empty() {
-            contact.push_str(&format!(" Telefon {}", p.phone));
-        }
-        if !p.email.is_empty() {
-            contact.push_str(&format!(" · E-Mail {}", p.email));
-        }
-        paragraphs.push(contact);
-    }
-    Ok(SimplePage {
-        nav: "",
-        title: "Unverbindliches Erstgespräch vereinbaren".to_owned(),
-        paragraphs,
-        links: vec![
-            (
-                "/mitmachen?source=erstgespraech".to_owned(),
-                "Zum Anmeldeformular".to_owned(),
-            ),
-            (
-                "/ki-pilotprojekt".to_owned(),
-                "Mehr über das Projekt".to_owned(),
-            ),
-        ],
-    })
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {

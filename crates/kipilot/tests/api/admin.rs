@@ -5,7 +5,7 @@ use crate::db_test;
 use crate::helpers::{Options, TestApp};
 
 /// Every back-office route with a sample id; kept in step with `admin::router()`.
-const GET_ROUTES: [&str; 20] = [
+const GET_ROUTES: [&str; 25] = [
     "/admin",
     "/admin/leads",
     "/admin/leads.csv",
@@ -26,8 +26,13 @@ const GET_ROUTES: [&str; 20] = [
     "/admin/posts/vorlagen",
     "/admin/posts/1",
     "/admin/posts/1/export.txt",
+    "/admin/links/wko/flyer",
+    "/admin/links/wko/flyer.pdf",
+    "/admin/links/wko/qr.svg",
+    "/admin/teilnehmer",
+    "/admin/leads/1/teilnehmer",
 ];
-const POST_ROUTES: [&str; 24] = [
+const POST_ROUTES: [&str; 28] = [
     "/admin/logout",
     "/admin/leads/1/phase",
     "/admin/leads/1/notizen",
@@ -52,6 +57,10 @@ const POST_ROUTES: [&str; 24] = [
     "/admin/posts/1/kommentare",
     "/admin/posts/1/kommentare/1/loeschen",
     "/admin/posts/1/loeschen",
+    "/admin/links/wko/flyer",
+    "/admin/leads/1/teilnehmer",
+    "/admin/teilnehmer/1/loeschen",
+    "/admin/teilnehmer/aufbewahrung",
 ];
 
 db_test!(

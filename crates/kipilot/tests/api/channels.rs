@@ -383,3 +383,225 @@ db_test!(
         Ok(())
     }
 );
+
+/// The words of a PDF, via poppler's `pdftotext` (an independent reader).
+fn pdf_text(pdf: &[u8]) -> anyhow::Result<String> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("flyer.pdf");
+    std::fs::write(&path, pdf)?;
+    let out = std::process::Command::new("pdftotext")
+        .arg(&path)
+        .arg("-")
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "pdftotext (poppler-utils) must be installed"
+    );
+    // Join hyphenated and wrapped lines so phrases can be searched.
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .replace("-\n", "")
+        .replace('\n', " "))
+}
+
+db_test!(
+    the_flyer_text_is_edited_per_event_with_a_preview_and_only_saved_when_it_fits,
+    Options::plain(),
+    |app: TestApp| async move {
+        let cookie = app.login_admin("team@odoublet.test").await?;
+        create_link(&app, &cookie, "wko-steyr", "/mitmachen", "flyer").await?;
+        create_link(&app, &cookie, "wko-enns", "/mitmachen", "flyer").await?;
+        let r = app
+            .get_with_cookie("/admin/links/wko-steyr/flyer", &cookie)
+            .await?;
+        assert_eq!(r.status().as_u16(), 200);
+        let html = r.text().await?;
+        assert!(html.contains("KI einsetzen, aber sicher"), "default text");
+        assert!(html.contains("/l/wko-steyr"));
+
+        let csrf = app.csrf(&cookie).await?;
+        let headline = "KI im Handwerk <b>sicher</b>";
+        let bullets = "Angebote schneller schreiben\nBautagebuch per Sprache";
+        let fields = |action: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("headline", headline.to_owned()),
+                ("intro", "Für Betriebe in Steyr und Umgebung.".to_owned()),
+                ("bullets", bullets.to_owned()),
+                ("cta", "Scannen und mitmachen".to_owned()),
+                ("crop_marks", "1".to_owned()),
+                ("action", action.to_owned()),
+            ]
+        };
+        // Preview: shown (escaped), not saved.
+        let preview = fields("vorschau");
+        let preview: Vec<(&str, &str)> = preview.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = app
+            .post_form_with("/admin/links/wko-steyr/flyer", &preview, Some(&cookie))
+            .await?;
+        assert_eq!(r.status().as_u16(), 200);
+        let html = r.text().await?;
+        assert!(
+            html.contains("KI im Handwerk &#60;b&#62;sicher&#60;/b&#62;")
+                || html.contains("KI im Handwerk &lt;b&gt;sicher&lt;/b&gt;"),
+            "escaped preview"
+        );
+        assert!(!html.contains("<b>sicher</b>"));
+        assert!(html.contains("noch nicht gespeichert"));
+        let pdf = app
+            .get_with_cookie("/admin/links/wko-steyr/flyer.pdf?format=a6", &cookie)
+            .await?
+            .bytes()
+            .await?;
+        assert!(
+            pdf_text(&pdf)?.contains("KI einsetzen, aber sicher"),
+            "preview must not save"
+        );
+
+        // Save: the PDF (back office and CLI path alike) carries the new text, other events keep theirs.
+        let save = fields("speichern");
+        let save: Vec<(&str, &str)> = save.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = app
+            .post_form_with("/admin/links/wko-steyr/flyer", &save, Some(&cookie))
+            .await?;
+        assert_eq!(r.status().as_u16(), 303);
+        for format in ["a6", "a5"] {
+            let r = app
+                .get_with_cookie(
+                    &format!("/admin/links/wko-steyr/flyer.pdf?format={format}&ansicht=1"),
+                    &cookie,
+                )
+                .await?;
+            assert!(
+                r.headers()["content-disposition"]
+                    .to_str()?
+                    .starts_with("inline")
+            );
+            let text = pdf_text(&r.bytes().await?)?;
+            assert!(
+                text.contains("KI im Handwerk <b>sicher</b>"),
+                "{format}: {text}"
+            );
+            assert!(text.contains("Bautagebuch per Sprache"), "{format}: {text}");
+            assert!(
+                !text.contains("Kunden-Chatbot"),
+                "{format}: old bullet gone"
+            );
+        }
+        let other = app
+            .get_with_cookie("/admin/links/wko-enns/flyer.pdf?format=a6", &cookie)
+            .await?
+            .bytes()
+            .await?;
+        assert!(pdf_text(&other)?.contains("KI einsetzen, aber sicher"));
+
+        // One bullet only: German message, typed values kept, nothing saved.
+        let r = app
+            .post_form_with(
+                "/admin/links/wko-steyr/flyer",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("headline", "Neu"),
+                    ("intro", ""),
+                    ("bullets", "Nur ein Punkt"),
+                    ("cta", "Los"),
+                    ("action", "speichern"),
+                ],
+                Some(&cookie),
+            )
+            .await?;
+        assert_eq!(r.status().as_u16(), 422);
+        let html = r.text().await?;
+        assert!(html.contains("zwei oder drei Nutzenpunkte"), "{html}");
+        assert!(html.contains(">Nur ein Punkt</textarea>"));
+        // Over-long headline: refused before typesetting.
+        let long = "A".repeat(61);
+        let r = app
+            .post_form_with(
+                "/admin/links/wko-steyr/flyer",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("headline", long.as_str()),
+                    ("bullets", "a\nb"),
+                    ("cta", "Los"),
+                    ("action", "speichern"),
+                ],
+                Some(&cookie),
+            )
+            .await?;
+        assert_eq!(r.status().as_u16(), 422);
+        assert!(r.text().await?.contains("höchstens 60 Zeichen"));
+
+        // The field limits are chosen so that the longest allowed text still fits one A6
+        // page (the typesetting check behind "Speichern" is the second guard; its refusal
+        // is tested in the documents crate).
+        let words = "Wort ".repeat(99);
+        let bullet = "Ein langer Nutzenpunkt mit sehr vielen Wörtern, der zeigt, dass der Platz knapp wird jetzt, und noch ein paar Wörter mehr, bis es voll ist";
+        let bullets = format!("{bullet}\n{bullet}\n{bullet}");
+        let r = app
+            .post_form_with(
+                "/admin/links/wko-steyr/flyer",
+                &[
+                    ("csrf", csrf.as_str()),
+                    (
+                        "headline",
+                        "Eine Überschrift, die wirklich sehr lang geraten ist, oder?",
+                    ),
+                    ("intro", words.trim()),
+                    ("bullets", bullets.as_str()),
+                    (
+                        "cta",
+                        "Jetzt mitmachen und QR-Code scannen, es lohnt sich wirklich",
+                    ),
+                    ("action", "speichern"),
+                ],
+                Some(&cookie),
+            )
+            .await?;
+        assert_eq!(r.status().as_u16(), 303);
+        let pdf = app
+            .get_with_cookie("/admin/links/wko-steyr/flyer.pdf?format=a6", &cookie)
+            .await?
+            .bytes()
+            .await?;
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("max.pdf");
+        std::fs::write(&path, &pdf)?;
+        let info = std::process::Command::new("pdfinfo").arg(&path).output()?;
+        let info = String::from_utf8_lossy(&info.stdout);
+        assert!(
+            info.lines()
+                .any(|l| l.starts_with("Pages:") && l.ends_with(" 1")),
+            "{info}"
+        );
+        assert!(pdf_text(&pdf)?.contains("bis es voll ist"));
+
+        // The QR code image for the preview, and team-only access to all of it.
+        let r = app
+            .get_with_cookie("/admin/links/wko-steyr/qr.svg", &cookie)
+            .await?;
+        assert_eq!(r.headers()["content-type"], "image/svg+xml");
+        assert!(r.text().await?.contains("<svg"));
+        for path in [
+            "/admin/links/wko-steyr/flyer",
+            "/admin/links/wko-steyr/qr.svg",
+        ] {
+            assert_eq!(app.get(path).await?.status().as_u16(), 303, "{path}");
+        }
+        assert_eq!(
+            app.get_with_cookie("/admin/links/gibt-es-nicht/flyer", &cookie)
+                .await?
+                .status()
+                .as_u16(),
+            404
+        );
+        let r = app
+            .post_form_with(
+                "/admin/links/wko-steyr/flyer",
+                &[("headline", "x"), ("action", "speichern")],
+                Some(&cookie),
+            )
+            .await?;
+        assert_eq!(r.status().as_u16(), 403, "no CSRF token");
+        Ok(())
+    }
+);

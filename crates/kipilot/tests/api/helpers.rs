@@ -65,6 +65,8 @@ pub struct Options {
     pub gateway_stub: Option<crate::gateway::Stub>,
     /// `KIPILOT_GATEWAY_TIMEOUT_MS` (default: the app's).
     pub gateway_timeout_ms: Option<u64>,
+    /// Trust `X-Forwarded-For` (lets a test act as many clients for rate limits).
+    pub trust_proxy: bool,
 }
 
 impl Options {
@@ -193,6 +195,7 @@ pub async fn spawn_app(backend: Backend, options: Options) -> anyhow::Result<Opt
             .as_ref()
             .map(|_| crate::gateway::UPSTREAM_KEY.to_owned()),
         "KIPILOT_GATEWAY_TIMEOUT_MS" => gateway_timeout.clone(),
+        "KIPILOT_TRUST_PROXY" => options.trust_proxy.then(|| "1".to_owned()),
         _ => None,
     })?;
     let app = Application::build(config).await?;
