@@ -9,7 +9,7 @@
 //!    gateway; added latency = gateway minus direct, per percentile.
 //! 2. Streams: rounds of N concurrent streaming requests (default 200), each answer 400
 //!    events; throughput, time to first event, and the process RSS before, during and after
-//!    each round (memory must stay flat from round to round).
+//!    each round (memory must stay flat from round to round; `BENCH_ROUNDS`, default 10).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -288,7 +288,11 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "| round | wall time | streams/s | events/s | first event p50 / p99 | RSS before → peak → after |\n|---|---|---|---|---|---|"
     );
-    for round in 1..=5 {
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    for round in 1..=rounds {
         let before = rss_mb();
         let peak = Arc::new(AtomicU64::new((before * 1000.0) as u64));
         let sampler = {
