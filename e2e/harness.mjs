@@ -75,14 +75,32 @@ export function mailText(raw) {
   return raw.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
 }
 
+let databaseCounter = 0;
+
+/**
+ * A fresh PostgreSQL database next to `serverUrl` (which names an existing database used only
+ * to create and drop it). Why: every test file starts its own kipilot; sharing one database
+ * would let a previous instance's mail worker, still shutting down, take this file's mails.
+ */
+function freshPostgresDatabase(serverUrl) {
+  const name = `kipilot_e2e_${process.pid}_${++databaseCounter}`;
+  const created = spawnSync('psql', [serverUrl, '-qc', `CREATE DATABASE ${name}`]);
+  if (created.status !== 0) throw new Error(`cannot create ${name}: ${created.stderr}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  const drop = () => spawnSync('psql', [serverUrl, '-qc', `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`]);
+  return { url: url.toString(), drop };
+}
+
 /** Starts kipilot; returns { base, stop }. */
 export async function startKipilot({ smtpPort, databaseUrl }) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'kipilot-e2e-'));
+  const postgres = databaseUrl ? freshPostgresDatabase(databaseUrl) : null;
   const env = {
     ...process.env,
     KIPILOT_LISTEN: `127.0.0.1:${port}`,
-    KIPILOT_DATABASE_URL: databaseUrl || `sqlite://${dir}/kipilot.db`,
+    KIPILOT_DATABASE_URL: postgres ? postgres.url : `sqlite://${dir}/kipilot.db`,
     KIPILOT_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     KIPILOT_FORM_MIN_FILL_MS: '0',
     KIPILOT_TEAM_EMAIL: 'team@odoublet.test',
@@ -98,7 +116,15 @@ export async function startKipilot({ smtpPort, databaseUrl }) {
     } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { base, stop: () => child.kill('SIGTERM') };
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return {
+    base,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      postgres?.drop();
+    },
+  };
 }
 
 /** Launches Debian's Chromium headless. */

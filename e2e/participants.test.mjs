@@ -18,7 +18,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  app?.stop();
+  await app?.stop();
   smtp?.close();
 });
 

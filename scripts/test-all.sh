@@ -23,9 +23,7 @@ export KIPILOT_BIN="$CARGO_TARGET_DIR/debug/kipilot"
 echo "== browser test on SQLite"
 node --test e2e/
 if [ -n "${KIPILOT_TEST_POSTGRES_URL:-}" ]; then
-  db="kipilot_e2e_$$"
-  psql "$KIPILOT_TEST_POSTGRES_URL" -qc "CREATE DATABASE $db" >/dev/null
-  trap 'psql "$KIPILOT_TEST_POSTGRES_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
   echo "== browser test on PostgreSQL"
-  E2E_DATABASE_URL="${KIPILOT_TEST_POSTGRES_URL%/*}/$db" node --test e2e/
+  # The harness creates (and drops) a fresh database per test file on this server.
+  E2E_DATABASE_URL="$KIPILOT_TEST_POSTGRES_URL" node --test e2e/
 fi
