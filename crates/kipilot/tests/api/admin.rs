@@ -5,8 +5,11 @@ use crate::db_test;
 use crate::helpers::{Options, TestApp};
 
 /// Every back-office route with a sample id; kept in step with `admin::router()`.
-const GET_ROUTES: [&str; 25] = [
+const GET_ROUTES: [&str; 28] = [
     "/admin",
+    "/admin/anliegen",
+    "/admin/erkenntnisse",
+    "/admin/erkenntnisse.csv",
     "/admin/leads",
     "/admin/leads.csv",
     "/admin/leads/1",
@@ -32,8 +35,9 @@ const GET_ROUTES: [&str; 25] = [
     "/admin/teilnehmer",
     "/admin/leads/1/teilnehmer",
 ];
-const POST_ROUTES: [&str; 28] = [
+const POST_ROUTES: [&str; 29] = [
     "/admin/logout",
+    "/admin/anliegen/1",
     "/admin/leads/1/phase",
     "/admin/leads/1/notizen",
     "/admin/leads/1/loeschen",

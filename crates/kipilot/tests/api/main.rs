@@ -15,6 +15,7 @@ mod channels;
 mod durability;
 mod events;
 mod gateway;
+mod insights;
 mod mail;
 mod participants;
 mod posts;

@@ -8,8 +8,9 @@ use domain::UnixMs;
 
 /// Every participant route with a session; `{r}` / `{l}` are replaced by register and log
 /// entry ids. Kept in step with `participants::router()`.
-const GET_ROUTES: [&str; 14] = [
+const GET_ROUTES: [&str; 15] = [
     "/teilnehmer",
+    "/teilnehmer/anliegen",
     "/teilnehmer/verzeichnis",
     "/teilnehmer/verzeichnis/neu",
     "/teilnehmer/verzeichnis/verlauf",
@@ -24,8 +25,9 @@ const GET_ROUTES: [&str; 14] = [
     "/teilnehmer/meine-daten",
     "/teilnehmer/meine-daten/export.json",
 ];
-const POST_ROUTES: [&str; 8] = [
+const POST_ROUTES: [&str; 9] = [
     "/teilnehmer/abmelden",
+    "/teilnehmer/anliegen",
     "/teilnehmer/verzeichnis/neu",
     "/teilnehmer/verzeichnis/{r}",
     "/teilnehmer/verzeichnis/{r}/loeschen",
@@ -36,7 +38,11 @@ const POST_ROUTES: [&str; 8] = [
 ];
 
 /// A lead for `company` (as if it had applied) in stage "Teilnehmer"; returns its id.
-async fn participant_company(app: &TestApp, email: &str, company: &str) -> anyhow::Result<i64> {
+pub(crate) async fn participant_company(
+    app: &TestApp,
+    email: &str,
+    company: &str,
+) -> anyhow::Result<i64> {
     let token = app.form_token("/mitmachen").await?;
     let r = app
         .post_form(
@@ -133,7 +139,7 @@ fn cookie_of(r: &reqwest::Response) -> anyhow::Result<String> {
 }
 
 /// Invites `email` and logs in with the invitation link; returns the cookie.
-async fn invited_login(
+pub(crate) async fn invited_login(
     app: &TestApp,
     admin: &str,
     lead_id: i64,
@@ -150,7 +156,7 @@ async fn invited_login(
 }
 
 /// The CSRF token of a participant session.
-async fn csrf_of(app: &TestApp, cookie: &str) -> anyhow::Result<String> {
+pub(crate) async fn csrf_of(app: &TestApp, cookie: &str) -> anyhow::Result<String> {
     let html = app
         .get_with_cookie("/teilnehmer", cookie)
         .await?
