@@ -121,6 +121,7 @@ struct Export {
     register: Vec<storage::register::RegisterEntry>,
     register_history: Vec<storage::register::HistoryRow>,
     literacy_log: Vec<storage::register::LiteracyEntry>,
+    pain_points: Vec<storage::insights::InsightRow>,
 }
 
 /// `GET /teilnehmer/meine-daten/export.json`: everything about this person and company.
@@ -154,6 +155,7 @@ pub(super) async fn export(State(state): State<AppState>, p: Participant) -> App
         register: storage::register::list(db, p.lead_id).await?,
         register_history: storage::register::history(db, p.lead_id, i64::MAX).await?,
         literacy_log: storage::register::literacy_list(db, p.lead_id).await?,
+        pain_points: storage::insights::of_company(db, p.lead_id).await?,
         you,
     };
     storage::audit::record(

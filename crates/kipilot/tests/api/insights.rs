@@ -494,6 +494,16 @@ db_test!(
             .text()
             .await?;
         assert!(!page_b.contains("GeheimesAnliegenAlpha"));
+        // The company's data export carries its pain points, and only its own.
+        for (cookie, expected) in [(&cookie_a, true), (&cookie_b, false)] {
+            let json = app
+                .get_with_cookie("/teilnehmer/meine-daten/export.json", cookie)
+                .await?
+                .text()
+                .await?;
+            assert!(json.contains("\"pain_points\""));
+            assert_eq!(json.contains("GeheimesAnliegenAlpha"), expected);
+        }
         let rows = storage::insights::all(&app.db).await?;
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0].lead_id, Some(a));
