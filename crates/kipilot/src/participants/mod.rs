@@ -163,7 +163,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
                 "Ihr Löschantrag ist bei uns eingegangen. Wir melden uns innerhalb eines Monats.",
             ),
             "eingeladen" => Some("Die Einladung ist unterwegs."),
-            "anliegen" => Some("Danke! Ihr Anliegen ist bei uns angekommen. Wir greifen es beim nächsten Round-Table auf."),
+            "anliegen" => Some("Danke! Ihr Anliegen ist bei uns angekommen. Häufige Themen nehmen wir in die Round-Tables mit."),
             "konto-geloescht" => Some("Das Konto wurde gelöscht."),
             _ => None,
         })))
