@@ -711,6 +711,8 @@ pub struct LeadExport {
     pub event_registrations: Vec<crate::events::RegistrationExport>,
     /// Booked meetings (first calls, 1:1).
     pub bookings: Vec<crate::booking::BookingRow>,
+    /// Pain points and wishes of the company (application, participant area).
+    pub pain_points: Vec<crate::insights::InsightRow>,
 }
 
 /// A mail as exported.
@@ -743,6 +745,7 @@ pub async fn export(db: &Db, lead_id: i64) -> Result<Option<LeadExport>> {
         mails,
         event_registrations: crate::events::export_for_lead(db, lead_id).await?,
         bookings: crate::booking::for_lead(db, lead_id).await?,
+        pain_points: crate::insights::of_company(db, lead_id).await?,
         lead,
     }))
 }

@@ -184,6 +184,14 @@ db_test!(
         assert!(own.contains("TeilnehmerWunsch"));
         assert!(own.contains("BewerbungsHindernis"));
         assert!(!own.contains("RoundTablePunkt"));
+        // The team's export of the lead (Art. 15) carries its points.
+        let export = app
+            .get_with_cookie(&format!("/admin/leads/{lead}/export.json"), &admin)
+            .await?
+            .text()
+            .await?;
+        assert!(export.contains("TeilnehmerWunsch: Vorlage für Kennzeichnung"));
+        assert!(!export.contains("RoundTablePunkt"));
         // Erasing the lead removes its points with it.
         storage::leads::erase(&app.db, lead, "test", "test", UnixMs::now()).await?;
         let left = storage::insights::all(&app.db).await?;
