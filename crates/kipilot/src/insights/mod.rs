@@ -12,7 +12,7 @@ pub mod stats;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -90,11 +90,25 @@ struct LinkedInRow {
     votes: i64,
 }
 
+/// The list's views: everything, untagged only, wishes, feature ideas.
+const VIEWS: [(&str, &str); 4] = [
+    ("", "Alle"),
+    ("offen", "Ohne Schlagwort"),
+    ("wuensche", "Wünsche"),
+    ("ideen", "Feature-Ideen"),
+];
+
+#[derive(serde::Deserialize)]
+struct ViewQuery {
+    zeige: Option<String>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "admin/anliegen.html")]
 struct ListPage {
     nav: &'static str,
     ctx: AdminCtx,
+    views: Vec<(&'static str, &'static str, bool)>,
     rows: Vec<ListRow>,
     tags: Vec<TagRow>,
     untagged: usize,
@@ -106,11 +120,24 @@ async fn admin_list(
     State(state): State<AppState>,
     user: AdminUser,
     flash: Flash,
+    Query(q): Query<ViewQuery>,
 ) -> AppResult<ListPage> {
     let all = storage::insights::all(&state.db).await?;
     let untagged = all.iter().filter(|r| r.tag_id.is_none()).count();
+    // Unknown views fall back to "Alle".
+    let view = VIEWS
+        .iter()
+        .map(|v| v.0)
+        .find(|v| q.zeige.as_deref() == Some(*v))
+        .unwrap_or("");
     let rows = all
         .iter()
+        .filter(|r| match view {
+            "offen" => r.tag_id.is_none(),
+            "wuensche" => r.is_wish == 1,
+            "ideen" => r.feature_idea == 1,
+            _ => true,
+        })
         .map(|r| ListRow {
             id: r.id,
             date: UnixMs(r.created_ms).format_short(),
@@ -134,6 +161,10 @@ async fn admin_list(
     Ok(ListPage {
         nav: "anliegen",
         ctx: AdminCtx::new(&user, flash.0),
+        views: VIEWS
+            .iter()
+            .map(|(code, label)| (*code, *label, *code == view))
+            .collect(),
         rows,
         tags: storage::events::tags(&state.db).await?,
         untagged,

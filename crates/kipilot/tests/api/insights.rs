@@ -242,6 +242,20 @@ db_test!(
         assert!(dash.contains("Als Feature-Idee markiert"));
         assert!(dash.contains("Wir wüssten gern, welches Tool passt"));
         assert!(dash.contains("<td>Tool-Auswahl</td><td>1</td>"));
+        // The list's views: feature ideas and wishes show it, "ohne Schlagwort" does not.
+        for (view, shown) in [
+            ("ideen", true),
+            ("wuensche", true),
+            ("offen", false),
+            ("<x>", true),
+        ] {
+            let page = app
+                .get_with_cookie(&format!("/admin/anliegen?zeige={view}"), &admin)
+                .await?
+                .text()
+                .await?;
+            assert_eq!(page.contains("Wir wüssten gern"), shown, "{view}");
+        }
         // An obstacle cannot be a feature idea.
         app.post_form_with(
             &format!("/admin/anliegen/{id}"),
