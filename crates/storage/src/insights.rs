@@ -109,7 +109,9 @@ pub async fn add_from_participant(
 }
 
 /// The team's classification of one point: tag (must exist, or `None`), wish or obstacle,
-/// feature idea (only a wish can be one). Returns `false` if the point or the tag is unknown.
+/// feature idea (only a wish can be one). Round-table points keep a tag (their minutes are
+/// grouped by it). Returns `false` if the point or the tag is unknown, or an event point would
+/// lose its tag.
 pub async fn classify(
     db: &Db,
     id: i64,
@@ -118,13 +120,15 @@ pub async fn classify(
     feature_idea: bool,
 ) -> Result<bool> {
     const SQL: &str = "UPDATE pain_points SET tag_id = $1, is_wish = $2, feature_idea = $3
-         WHERE id = $4 AND ($5 = 0 OR EXISTS (SELECT 1 FROM pain_point_tags WHERE id = $6))";
+         WHERE id = $4 AND ($5 = 0 OR EXISTS (SELECT 1 FROM pain_point_tags WHERE id = $6))
+         AND ($7 = 1 OR source_kind <> 'event')";
     let done = execute!(db, |pool| sqlx::query(SQL)
         .bind(tag_id)
         .bind(i64::from(is_wish))
         .bind(i64::from(is_wish && feature_idea))
         .bind(id)
         .bind(i64::from(tag_id.is_some()))
-        .bind(tag_id.unwrap_or(0)))?;
+        .bind(tag_id.unwrap_or(0))
+        .bind(i64::from(tag_id.is_some())))?;
     Ok(done == 1)
 }

@@ -79,6 +79,8 @@ struct ListRow {
     source: String,
     text: String,
     tag_id: i64,
+    /// Round-table points are grouped by tag in the minutes, so they always keep one.
+    needs_tag: bool,
     wish: bool,
     feature_idea: bool,
 }
@@ -144,6 +146,7 @@ async fn admin_list(
             source: source_label(r),
             text: r.text.clone(),
             tag_id: r.tag_id.unwrap_or(0),
+            needs_tag: r.source_kind == storage::events::SOURCE_EVENT,
             wish: r.is_wish == 1,
             feature_idea: r.feature_idea == 1,
         })
@@ -197,6 +200,16 @@ async fn admin_classify(
     };
     let feature = form.get("feature_idea") == "on";
     let tag_id = (tag > 0).then_some(tag);
+    if tag_id.is_none()
+        && storage::insights::all(&state.db)
+            .await?
+            .iter()
+            .any(|r| r.id == id && r.source_kind == storage::events::SOURCE_EVENT)
+    {
+        return Err(AppError::BadRequest(
+            "Punkte aus Round-Tables brauchen ein Schlagwort, weil das Protokoll sie danach ordnet. Bitte wählen Sie eines aus der Liste.".to_owned(),
+        ));
+    }
     if !storage::insights::classify(&state.db, id, tag_id, wish, feature).await? {
         return Err(AppError::NotFound);
     }

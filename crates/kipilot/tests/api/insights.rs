@@ -175,6 +175,39 @@ db_test!(
         }
         let rows = storage::insights::all(&app.db).await?;
         assert_eq!(rows.len(), 3);
+        // A round-table point keeps its tag (the minutes are grouped by it).
+        let event_point = rows
+            .iter()
+            .find(|r| r.source_kind == "event")
+            .map(|r| r.id)
+            .unwrap_or_default();
+        let admin_csrf = app.csrf(&admin).await?;
+        let r = app
+            .post_form_with(
+                &format!("/admin/anliegen/{event_point}"),
+                &[
+                    ("csrf", admin_csrf.as_str()),
+                    ("tag_id", "0"),
+                    ("kind", "wunsch"),
+                ],
+                Some(&admin),
+            )
+            .await?;
+        assert_eq!(r.status().as_u16(), 400);
+        assert!(r.text().await?.contains("brauchen ein Schlagwort"));
+        assert!(!storage::insights::classify(&app.db, event_point, None, true, false).await?);
+        let r = app
+            .post_form_with(
+                &format!("/admin/anliegen/{event_point}"),
+                &[
+                    ("csrf", admin_csrf.as_str()),
+                    ("tag_id", &kosten.to_string()),
+                    ("kind", "wunsch"),
+                ],
+                Some(&admin),
+            )
+            .await?;
+        assert_eq!(r.status().as_u16(), 303);
         // The participant sees the company's points, including the application's.
         let own = app
             .get_with_cookie("/teilnehmer/anliegen", &cookie)
