@@ -1,6 +1,7 @@
 // End-to-end: the team turns a lead into a pilot participant and invites a person; she logs
 // in with the mailed link, enters an AI system (first with a review date in the past), and
-// downloads the register as PDF and CSV. axe-core checks every page on the way.
+// downloads the register as PDF and CSV, and names an obstacle that the team tags and sees in
+// the insights dashboard. axe-core checks every page on the way.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -133,6 +134,29 @@ test('a participant logs in by mailed link, adds an AI system and exports the re
   await accessible(page, 'literacy log');
   await page.getByRole('link', { name: 'Meine Daten', exact: true }).click();
   await accessible(page, 'my data');
+
+  // Pain points: the participant names an obstacle (first empty, then valid)…
+  await page.getByRole('link', { name: 'Anliegen', exact: true }).click();
+  await page.waitForURL('**/teilnehmer/anliegen');
+  await accessible(page, 'pain-point form');
+  await page.getByRole('button', { name: 'Absenden' }).click();
+  await page.getByText(/Bitte schreiben Sie kurz, was Sie hindert/).first().waitFor();
+  await accessible(page, 'pain-point form with an error');
+  await page.getByLabel(/^Ihr Anliegen/).fill('Wir wissen nicht, ob Kundendaten in ChatGPT dürfen');
+  await page.getByRole('button', { name: 'Absenden' }).click();
+  await page.waitForURL(/\/teilnehmer\/anliegen\?ok=anliegen$/);
+  await page.getByRole('cell', { name: 'Wir wissen nicht, ob Kundendaten in ChatGPT dürfen' }).waitFor();
+  await accessible(page, 'pain points of the company');
+  // …the team tags it and looks at the insights.
+  await admin.goto(app.base + '/admin/anliegen');
+  await accessible(admin, 'pain-point list');
+  await admin.getByLabel('Schlagwort').first().selectOption({ label: 'Datenschutz/DSGVO' });
+  await admin.getByRole('button', { name: 'Speichern' }).first().click();
+  await admin.getByText('Gespeichert. Die Einordnung zählt ab sofort in den Erkenntnissen.').waitFor();
+  await admin.goto(app.base + '/admin/erkenntnisse');
+  await admin.getByRole('img', { name: 'Häufigste Hindernisse' }).waitFor();
+  await admin.getByRole('cell', { name: 'Datenschutz/DSGVO' }).first().waitFor();
+  await accessible(admin, 'insights dashboard');
   await team.close();
   await ctx.close();
 });

@@ -19,6 +19,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod gateway;
+pub mod insights;
 pub mod knowledge;
 pub mod leads;
 pub mod mail;

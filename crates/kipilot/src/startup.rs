@@ -35,6 +35,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crate::admin::router())
         .merge(crate::channels::router())
         .merge(crate::events::router())
+        .merge(crate::insights::router())
         .merge(crate::toolkit::router())
         .merge(crate::api::router())
         .merge(crate::gateway::admin::router())

@@ -499,6 +499,17 @@ pub async fn confirm(
                 .execute(&mut *tx)
                 .await?;
             insert_consent!(&mut *tx, lead_id, "bestaetigt", consent, now);
+            // The "größtes Hindernis" joins the one list of pain points (once per lead).
+            const PAIN: &str = "INSERT INTO pain_points (text, is_wish, source_kind, source_id, created_ms, lead_id, feature_idea)
+                 SELECT message, 0, 'application', id, $1, id, 0 FROM leads
+                 WHERE id = $2 AND message IS NOT NULL AND message <> ''
+                 AND NOT EXISTS (SELECT 1 FROM pain_points WHERE source_kind = 'application' AND source_id = $3)";
+            sqlx::query(PAIN)
+                .bind(now.0)
+                .bind(lead_id)
+                .bind(lead_id)
+                .execute(&mut *tx)
+                .await?;
             const GET: &str = "SELECT id, company, name, email, phone, industry, company_size, interests, message, source, status, stage, created_ms, updated_ms, confirmed_ms FROM leads WHERE id = $1";
             let lead: LeadRow = sqlx::query_as(GET)
                 .bind(lead_id)
@@ -700,6 +711,8 @@ pub struct LeadExport {
     pub event_registrations: Vec<crate::events::RegistrationExport>,
     /// Booked meetings (first calls, 1:1).
     pub bookings: Vec<crate::booking::BookingRow>,
+    /// Pain points and wishes of the company (application, participant area).
+    pub pain_points: Vec<crate::insights::InsightRow>,
 }
 
 /// A mail as exported.
@@ -732,6 +745,7 @@ pub async fn export(db: &Db, lead_id: i64) -> Result<Option<LeadExport>> {
         mails,
         event_registrations: crate::events::export_for_lead(db, lead_id).await?,
         bookings: crate::booking::for_lead(db, lead_id).await?,
+        pain_points: crate::insights::of_company(db, lead_id).await?,
         lead,
     }))
 }

@@ -11,6 +11,7 @@ pub mod booking;
 pub mod channels;
 pub mod events;
 pub mod gateway;
+pub mod insights;
 pub mod knowledge;
 pub mod leads;
 pub mod outbox;

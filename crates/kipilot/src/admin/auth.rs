@@ -164,6 +164,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
             "kontakt" => Some("Kontakt gespeichert – die Bitte um Bestätigung ist unterwegs."),
             "kontakt-bekannt" => Some("Diese Adresse ist schon bekannt: Wir haben Ihre Notiz beim bestehenden Lead gespeichert und keine weitere E-Mail geschickt."),
             "gateway-richtlinie" => Some("Die Richtlinie ist gespeichert und gilt ab der nächsten Anfrage."),
+            "anliegen" => Some("Gespeichert. Die Einordnung zählt ab sofort in den Erkenntnissen."),
             "gateway-widerrufen" => Some("Der Schlüssel ist widerrufen und funktioniert nicht mehr."),
             _ => None,
         })))

@@ -164,6 +164,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Flash {
                 "Ihr Löschantrag ist bei uns eingegangen. Wir melden uns innerhalb eines Monats.",
             ),
             "eingeladen" => Some("Die Einladung ist unterwegs."),
+            "anliegen" => Some("Danke! Ihr Anliegen ist bei uns angekommen. Häufige Themen nehmen wir in die Round-Tables mit."),
             "konto-geloescht" => Some("Das Konto wurde gelöscht."),
             "austausch-gespeichert" => Some(
                 "Gespeichert. Ihr Unternehmen steht jetzt im Austausch und ist für andere Teilnehmende sichtbar.",

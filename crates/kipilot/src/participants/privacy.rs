@@ -125,6 +125,7 @@ struct Export {
     peer_directory: Option<storage::knowledge::DirectoryEntry>,
     /// Whether this account opted out of mails about new knowledge-base articles.
     article_mails_opted_out: bool,
+    pain_points: Vec<storage::insights::InsightRow>,
 }
 
 /// `GET /teilnehmer/meine-daten/export.json`: everything about this person and company.
@@ -160,6 +161,7 @@ pub(super) async fn export(State(state): State<AppState>, p: Participant) -> App
         literacy_log: storage::register::literacy_list(db, p.lead_id).await?,
         peer_directory: storage::knowledge::directory_entry(db, p.lead_id).await?,
         article_mails_opted_out: storage::knowledge::opted_out(db, p.id).await?,
+        pain_points: storage::insights::of_company(db, p.lead_id).await?,
         you,
     };
     storage::audit::record(

@@ -5,8 +5,11 @@ use crate::db_test;
 use crate::helpers::{Options, TestApp};
 
 /// Every back-office route with a sample id; kept in step with `admin::router()`.
-const GET_ROUTES: [&str; 28] = [
+const GET_ROUTES: &[&str] = &[
     "/admin",
+    "/admin/anliegen",
+    "/admin/erkenntnisse",
+    "/admin/erkenntnisse.csv",
     "/admin/leads",
     "/admin/leads.csv",
     "/admin/leads/1",
@@ -35,8 +38,9 @@ const GET_ROUTES: [&str; 28] = [
     "/admin/wissen/neu",
     "/admin/wissen/1",
 ];
-const POST_ROUTES: [&str; 34] = [
+const POST_ROUTES: &[&str] = &[
     "/admin/logout",
+    "/admin/anliegen/1",
     "/admin/leads/1/phase",
     "/admin/leads/1/notizen",
     "/admin/leads/1/loeschen",

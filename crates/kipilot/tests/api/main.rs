@@ -15,6 +15,7 @@ mod channels;
 mod durability;
 mod events;
 mod gateway;
+mod insights;
 mod knowledge;
 mod mail;
 mod participants;

@@ -9,8 +9,9 @@ use domain::UnixMs;
 /// Every participant route with a session; `{r}` / `{l}` are replaced by register and log
 /// entry ids. Kept in step with `participants::router()` and the participant routes of
 /// `knowledge::router()`.
-const GET_ROUTES: [&str; 16] = [
+const GET_ROUTES: &[&str] = &[
     "/teilnehmer",
+    "/teilnehmer/anliegen",
     "/teilnehmer/verzeichnis",
     "/teilnehmer/verzeichnis/neu",
     "/teilnehmer/verzeichnis/verlauf",
@@ -27,8 +28,9 @@ const GET_ROUTES: [&str; 16] = [
     "/teilnehmer/wissen",
     "/teilnehmer/austausch",
 ];
-const POST_ROUTES: [&str; 11] = [
+const POST_ROUTES: &[&str] = &[
     "/teilnehmer/abmelden",
+    "/teilnehmer/anliegen",
     "/teilnehmer/verzeichnis/neu",
     "/teilnehmer/verzeichnis/{r}",
     "/teilnehmer/verzeichnis/{r}/loeschen",
@@ -495,7 +497,7 @@ db_test!(
                 .replace("{l}", &training.id.to_string())
         };
 
-        for path in GET_ROUTES.map(fill) {
+        for path in GET_ROUTES.iter().map(|p| fill(p)) {
             // Without a session: the login page, no data.
             for cookie in [
                 "",
@@ -542,7 +544,7 @@ db_test!(
         assert_eq!(r.status().as_u16(), 200);
         assert!(r.text().await?.contains("GeheimesSystemAlpha"));
 
-        for path in POST_ROUTES.map(fill) {
+        for path in POST_ROUTES.iter().map(|p| fill(p)) {
             let mut fields = register_form(&csrf_b, "VonBetaGeaendert");
             fields.extend(
                 literacy_form(&csrf_b, "VonBetaGeaendert")
