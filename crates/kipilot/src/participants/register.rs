@@ -1,12 +1,12 @@
 //! The AI register (KI-Verzeichnis): one entry per AI system in use, with its change
 //! history, CSV and PDF exports for auditors, and review reminders by mail.
 //!
-//! Risk class and obligations are entered by hand; the form links to the KI-Risiko-Check,
-//! which determines them.
+//! Risk class and obligations come from the KI-Risiko-Check: its result page links to a new
+//! entry prefilled with both ("Ins KI-Verzeichnis übernehmen"); they can also be typed.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::{FieldErrors, UnixMs};
@@ -149,7 +149,7 @@ pub const FIELDS: &[FieldDef] = &[
         key: "risk_class",
         label: "Risikoklasse nach KI-Verordnung",
         subject: "Die Risikoklasse",
-        hint: "Ermitteln Sie sie mit dem KI-Risiko-Check und tragen Sie das Ergebnis hier ein.",
+        hint: "Ermitteln Sie sie mit dem KI-Risiko-Check: „Ins KI-Verzeichnis übernehmen“ auf der Ergebnisseite füllt Risikoklasse und Pflichten hier aus.",
         kind: Kind::Select(RISK_CLASSES),
         missing: Some("Bitte wählen Sie eine Risikoklasse oder „Noch nicht eingestuft“."),
     },
@@ -407,13 +407,43 @@ async fn form_page(
     Ok((status, page).into_response())
 }
 
-/// `GET /teilnehmer/verzeichnis/neu`.
-pub(super) async fn new_form(State(state): State<AppState>, p: Participant) -> AppResult<Response> {
+/// What the KI-Risiko-Check's result page hands over: its risk class and duties.
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct Prefill {
+    #[serde(default)]
+    risiko: String,
+    #[serde(default)]
+    pflichten: String,
+}
+
+/// Longest duties text taken over from a link (the field allows 2,000 characters).
+const MAX_PREFILLED_OBLIGATIONS: usize = 2000;
+
+/// `GET /teilnehmer/verzeichnis/neu[?risiko=hoch&pflichten=…]`: an empty entry, or one
+/// prefilled with the result of the KI-Risiko-Check ("Ins KI-Verzeichnis übernehmen"). Only
+/// known risk classes are taken over; nothing is saved until the participant saves.
+pub(super) async fn new_form(
+    State(state): State<AppState>,
+    p: Participant,
+    Query(prefill): Query<Prefill>,
+) -> AppResult<Response> {
+    let risk_class = RISK_CLASSES
+        .iter()
+        .find(|(code, _)| *code == prefill.risiko)
+        .map_or("offen", |(code, _)| *code);
     let blank = RegisterEntry {
         personal_data: "unklar".to_owned(),
         location: "unklar".to_owned(),
         avv: "unklar".to_owned(),
-        risk_class: "offen".to_owned(),
+        risk_class: risk_class.to_owned(),
+        obligations: prefill
+            .pflichten
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n')
+            .take(MAX_PREFILLED_OBLIGATIONS)
+            .collect::<String>()
+            .trim()
+            .to_owned(),
         ..RegisterEntry::default()
     };
     form_page(

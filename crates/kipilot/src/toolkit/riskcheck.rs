@@ -880,6 +880,21 @@ pub struct ResultPage {
     steps: Vec<StepLink>,
     facts_json: String,
     notice: Option<&'static str>,
+    /// Query string for "Ins KI-Verzeichnis übernehmen" (risk class and duties).
+    register_query: String,
+}
+
+/// The link query that takes this result into a participant's KI-Verzeichnis: the risk
+/// class code (the badge codes are the register's codes) and one line per duty with its
+/// legal reference and date.
+fn register_query(badge: &str, obligations: &[ObligationView]) -> String {
+    let duties = obligations
+        .iter()
+        .map(|o| format!("{} ({}, {})", o.title, o.legal_ref, o.when))
+        .collect::<Vec<_>>()
+        .join("\n");
+    serde_urlencoded::to_string([("risiko", badge), ("pflichten", duties.as_str())])
+        .unwrap_or_default()
 }
 
 /// Class label, badge class and plain-words explanation.
@@ -1141,6 +1156,7 @@ fn result(answers: &Answers) -> Response {
         needs_review: a.needs_review,
         summary,
         reasons,
+        register_query: register_query(badge, &obligation_views(&a, &today_vienna())),
         obligations: obligation_views(&a, &today_vienna()),
         next_steps: next_steps(&a, &facts),
         templates,

@@ -1340,3 +1340,55 @@ db_test!(
         Ok(())
     }
 );
+
+db_test!(
+    a_risk_check_result_prefills_a_new_register_entry,
+    Options::plain(),
+    |app: TestApp| async move {
+        let lead = participant_company(&app, "kontakt@bau-kalk.at", "Bau Kalk").await?;
+        let admin = app.login_admin("team@odoublet.test").await?;
+        let cookie = invited_login(
+            &app,
+            &admin,
+            lead,
+            "Karl Kalk",
+            "karl@bau-kalk.at",
+            "ansprechperson",
+        )
+        .await?;
+        let duties = "Betreiberpflichten erfüllen (Art. 26 KI-VO, gilt ab 2. Dezember 2027)\n<b>KI-Kompetenz</b> (Art. 4 KI-VO)";
+        let query = serde_urlencoded::to_string([("risiko", "hoch"), ("pflichten", duties)])?;
+        let r = app
+            .get_with_cookie(&format!("/teilnehmer/verzeichnis/neu?{query}"), &cookie)
+            .await?;
+        assert_eq!(r.status().as_u16(), 200);
+        let html = r.text().await?;
+        assert!(
+            html.contains("<option value=\"hoch\" selected>"),
+            "risk class taken over"
+        );
+        assert!(
+            html.contains("Betreiberpflichten erfüllen (Art. 26 KI-VO, gilt ab 2. Dezember 2027)")
+        );
+        assert!(
+            html.contains("&lt;b&gt;KI-Kompetenz&lt;/b&gt;")
+                || html.contains("&#60;b&#62;KI-Kompetenz"),
+            "escaped"
+        );
+        assert!(!html.contains("<b>KI-Kompetenz</b>"));
+        // Unknown classes are not taken over; nothing is stored by opening the form.
+        let html = app
+            .get_with_cookie("/teilnehmer/verzeichnis/neu?risiko=%3Cscript%3E", &cookie)
+            .await?
+            .text()
+            .await?;
+        assert!(html.contains("<option value=\"offen\" selected>"));
+        assert!(storage::register::list(&app.db, lead).await?.is_empty());
+        // Without a session the link leads to the login, not to the form.
+        let r = app
+            .get(&format!("/teilnehmer/verzeichnis/neu?{query}"))
+            .await?;
+        assert_eq!(r.status().as_u16(), 303);
+        Ok(())
+    }
+);

@@ -233,6 +233,7 @@ fn unescape(s: &str) -> String {
         .replace("&#x2f;", "/")
         .replace("&#47;", "/")
         .replace("&amp;", "&")
+        .replace("&#38;", "&")
 }
 
 /// The attributes of every `<input>` on the page, in order.
@@ -478,6 +479,18 @@ async fn wizard_walks_to_a_high_risk_result_and_back() -> anyhow::Result<()> {
     assert!(result.contains("Betreiberpflichten für Hochrisiko-KI-Systeme erfüllen"));
     assert!(result.contains("gilt ab 2. Dezember 2027"));
     assert!(result.contains("gilt bereits (seit 2. Februar 2025)"));
+    // The result can be taken into a participant's KI-Verzeichnis.
+    let link = result
+        .split("href=\"/teilnehmer/verzeichnis/neu?")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("link to the KI-Verzeichnis");
+    let query: HashMap<String, String> = serde_urlencoded::from_str(&unescape(link))?;
+    assert_eq!(query["risiko"], "hoch");
+    assert!(
+        query["pflichten"].contains("Betreiberpflichten für Hochrisiko-KI-Systeme erfüllen"),
+        "{query:?}"
+    );
     assert!(result.contains("AVV mit dem Anbieter abschließen"));
     assert!(result.contains("href=\"/werkzeuge/anonymisieren\""));
     assert!(result.contains("<textarea"), "templates missing");
