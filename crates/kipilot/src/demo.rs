@@ -1,5 +1,5 @@
-//! Demo content for a fresh installation: two updates, one participant quote and one
-//! public knowledge-base article.
+//! Demo content for a fresh installation: two updates, one participant quote, one public
+//! knowledge-base article and the next monthly round-table.
 //!
 //! Seeded once, on the first start with an empty `updates` table (unless `KIPILOT_DEMO=0`),
 //! so the README's first command shows a living site. The texts say plainly that they are
@@ -13,10 +13,13 @@ const MARKER: &str = "demo_seeded";
 /// Separate marker for the knowledge-base article, so installations seeded before the
 /// knowledge base existed get it once too.
 const KNOWLEDGE_MARKER: &str = "demo_knowledge_seeded";
+/// Marker for the demo round-table (seeded once, like the article).
+const EVENTS_MARKER: &str = "demo_events_seeded";
 
 /// Seeds the demo content if this database never had any.
 pub async fn seed_if_new(db: &Db, now: UnixMs) -> Result<(), storage::StoreError> {
     seed_knowledge_if_new(db, now).await?;
+    seed_round_table_if_new(db, now).await?;
     if storage::settings::get(db, MARKER).await?.is_some() || storage::updates::count(db).await? > 0
     {
         return Ok(());
@@ -121,5 +124,47 @@ diese Aufgabe überhaupt nutzen dürfen. Tragen Sie das Werkzeug dazu in Ihr KI-
     };
     let id = storage::knowledge::create(db, &draft, now).await?;
     storage::knowledge::publish(db, id, now).await?;
+    Ok(())
+}
+
+/// Seeds the next monthly round-table (2nd Tuesday, 17:00 Vienna time, at least a week
+/// ahead) into an installation that never had one, so `/veranstaltungen` shows how it works.
+async fn seed_round_table_if_new(db: &Db, now: UnixMs) -> Result<(), storage::StoreError> {
+    if storage::settings::get(db, EVENTS_MARKER).await?.is_some()
+        || !storage::events::upcoming(db, now).await?.is_empty()
+    {
+        return Ok(());
+    }
+    storage::settings::put(db, EVENTS_MARKER, "1").await?;
+    // 13 January 2026 was the 2nd Tuesday of its month: the rule "2nd Tuesday, 17:00".
+    let Some(rule) = domain::events::vienna_instant("2026-01-13", "17:00")
+        .ok()
+        .and_then(domain::events::MonthlyRule::from_start)
+    else {
+        return Ok(());
+    };
+    let Some(starts) = rule
+        .next_after(now.plus_ms(7 * 86_400_000), 1)
+        .first()
+        .copied()
+    else {
+        return Ok(());
+    };
+    let draft = domain::events::EventDraft {
+        title: "Online-Round-Table: KI im Büroalltag".into(),
+        slug: format!("round-table-{}", starts.format_iso_date()),
+        starts,
+        duration_min: 60,
+        online_url: "https://video.example.at/ki-round-table".into(),
+        capacity: 15,
+        description_md:
+            "*Beispieltermin – im Backoffice unter „Round-Tables“ bearbeiten oder absagen.*\n\n\
+Eine Stunde, bis zu 15 Betriebe, eine Frage im Mittelpunkt: **Wo spart KI im Büro wirklich Zeit – \
+und was darf dabei nicht hinein?** Wir zeigen zwei Beispiele aus dem Pilotprojekt (Angebote \
+vorformulieren, E-Mails zusammenfassen) und sammeln Ihre Fragen zu DSGVO und KI-Verordnung.\n\n\
+Keine Vorkenntnisse nötig. Den Link zum Videocall bekommen Sie mit der Bestätigung."
+                .into(),
+    };
+    storage::events::create_event(db, &draft, now).await?;
     Ok(())
 }

@@ -699,6 +699,15 @@ db_test!(
         assert_eq!(status, 200);
         assert!(html.contains("href=\"/werkzeuge/anonymisieren\""));
         assert_eq!(storage::knowledge::count(&app.db).await?, 1);
+        // The demo also plans the next monthly round-table (2nd Tuesday, 17:00 Vienna time).
+        let (status, html) = app.get_text("/veranstaltungen").await?;
+        assert_eq!(status, 200);
+        assert!(
+            html.contains("Online-Round-Table: KI im Büroalltag"),
+            "{html}"
+        );
+        let events = storage::events::upcoming(&app.db, domain::UnixMs::now()).await?;
+        assert_eq!(events.len(), 1);
         Ok(())
     }
 );
