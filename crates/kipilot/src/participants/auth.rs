@@ -40,6 +40,33 @@ const REQUEST_FORM: &str = "teilnehmer-anmelden";
 /// Form name of the signed token on the "Anmelden" button page.
 const REDEEM_FORM: &str = "teilnehmer-link";
 
+/// Where to go after login, if `raw` is a page of the participant area. Why so strict: the
+/// value travels through a mail and a form, so anything else (another host, `//…`, a
+/// backslash trick) must fall back to the start page instead of becoming an open redirect.
+pub fn safe_return_path(raw: &str) -> Option<String> {
+    let ok = (raw == "/teilnehmer"
+        || raw.starts_with("/teilnehmer/")
+        || raw.starts_with("/teilnehmer?"))
+        && raw.len() <= 1024
+        && !raw.contains("//")
+        && !raw.contains('\\')
+        && !raw.chars().any(|c| c.is_control() || c.is_whitespace());
+    ok.then(|| raw.to_owned())
+}
+
+/// `?weiter=…` for the login pages, or nothing.
+fn return_query(path: Option<&str>) -> String {
+    path.map(|p| format!("weiter={}", form_urlencode(p)))
+        .unwrap_or_default()
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn form_urlencode(value: &str) -> String {
+    serde_urlencoded::to_string([("", value)])
+        .map(|s| s.trim_start_matches('=').to_owned())
+        .unwrap_or_default()
+}
+
 fn cookie_name(state: &AppState) -> &'static str {
     if state.config.is_https() {
         "__Host-kipilot_teilnehmer"
@@ -159,7 +186,22 @@ impl FromRequestParts<AppState> for Participant {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let login = || Redirect::to("/teilnehmer/anmelden").into_response();
+        // A page opened without a session (e.g. a link from a mail or the risk check's
+        // "Ins KI-Verzeichnis übernehmen") is where the login leads back to.
+        let back = (parts.method == axum::http::Method::GET)
+            .then(|| parts.uri.path_and_query().map(|pq| pq.as_str().to_owned()))
+            .flatten()
+            .and_then(|p| safe_return_path(&p))
+            .filter(|p| p != "/teilnehmer");
+        let login = || {
+            let query = return_query(back.as_deref());
+            let to = if query.is_empty() {
+                "/teilnehmer/anmelden".to_owned()
+            } else {
+                format!("/teilnehmer/anmelden?{query}")
+            };
+            Redirect::to(&to).into_response()
+        };
         let Some(token) = session_token(parts, cookie_name(state)) else {
             return Err(login());
         };
@@ -205,11 +247,14 @@ pub(super) struct LoginPage {
     sent: bool,
     minutes: i64,
     logged_out: bool,
+    /// Page to return to after login (validated), carried in a hidden field.
+    weiter: String,
 }
 
 #[derive(Deserialize)]
 pub(super) struct LoginQuery {
     abgemeldet: Option<String>,
+    weiter: Option<String>,
 }
 
 /// `GET /teilnehmer/anmelden`.
@@ -225,6 +270,11 @@ pub(super) async fn login_page(
         sent: false,
         minutes: LINK_MINUTES,
         logged_out: q.abgemeldet.is_some(),
+        weiter: q
+            .weiter
+            .as_deref()
+            .and_then(safe_return_path)
+            .unwrap_or_default(),
     }
 }
 
@@ -237,6 +287,7 @@ pub(super) async fn request_link(
 ) -> AppResult<Response> {
     let now = UnixMs::now();
     let typed: String = form.get("email").trim().chars().take(254).collect();
+    let weiter = safe_return_path(form.get("weiter"));
     let page = |error: Option<&'static str>, sent: bool, email: String| LoginPage {
         nav: "",
         form_token: state.forms.issue(REQUEST_FORM, now),
@@ -245,6 +296,7 @@ pub(super) async fn request_link(
         sent,
         minutes: LINK_MINUTES,
         logged_out: false,
+        weiter: weiter.clone().unwrap_or_default(),
     };
     if !state.login_limiter.check(ip) {
         return Ok((
@@ -299,7 +351,16 @@ pub(super) async fn request_link(
         now.plus_ms(-LINK_MINUTES * 60_000),
         MAX_LINKS_PER_WINDOW,
         now,
-        |account| mails::login_link(&base, &profile, account, &token, &token_hash),
+        |account| {
+            mails::login_link(
+                &base,
+                &profile,
+                account,
+                &token,
+                &token_hash,
+                &return_query(weiter.as_deref()),
+            )
+        },
     )
     .await?;
     if queued {
@@ -311,6 +372,7 @@ pub(super) async fn request_link(
 #[derive(Deserialize)]
 pub(super) struct TokenQuery {
     token: Option<String>,
+    weiter: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -319,6 +381,7 @@ pub(super) struct LinkPage {
     nav: &'static str,
     form_token: String,
     token: String,
+    weiter: String,
 }
 
 /// The friendly page for a link that does not (or no longer) work.
@@ -372,6 +435,11 @@ pub(super) async fn link_page(
         nav: "",
         form_token: state.forms.issue(REDEEM_FORM, now),
         token,
+        weiter: q
+            .weiter
+            .as_deref()
+            .and_then(safe_return_path)
+            .unwrap_or_default(),
     }
     .into_response())
 }
@@ -423,7 +491,8 @@ pub(super) async fn redeem(
         cookie_name(&state),
         SESSION_HOURS * 3600
     );
-    let mut response = Redirect::to("/teilnehmer").into_response();
+    let to = safe_return_path(form.get("weiter")).unwrap_or_else(|| "/teilnehmer".to_owned());
+    let mut response = Redirect::to(&to).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.into()))?,
@@ -475,4 +544,37 @@ pub(super) fn clear_cookie(state: &AppState, to: &str) -> Response {
         response.headers_mut().insert(header::SET_COOKIE, value);
     }
     response
+}
+
+#[cfg(test)]
+mod return_path_tests {
+    use super::*;
+
+    #[test]
+    fn only_pages_of_the_participant_area_are_return_paths() {
+        for ok in [
+            "/teilnehmer",
+            "/teilnehmer/wissen/ki-kompetenz",
+            "/teilnehmer/verzeichnis/neu?risiko=hoch&pflichten=Art.%204",
+        ] {
+            assert_eq!(safe_return_path(ok).as_deref(), Some(ok));
+        }
+        for bad in [
+            "",
+            "https://evil.example/teilnehmer",
+            "//evil.example/teilnehmer/",
+            "/teilnehmer//evil.example",
+            "/teilnehmer/\\evil",
+            "/teilnehmerx",
+            "/admin",
+            "/teilnehmer/a b",
+            "/teilnehmer/\r\nSet-Cookie:x",
+        ] {
+            assert_eq!(safe_return_path(bad), None, "{bad:?}");
+        }
+        assert_eq!(
+            return_query(Some("/teilnehmer/verzeichnis/neu?risiko=hoch")),
+            "weiter=%2Fteilnehmer%2Fverzeichnis%2Fneu%3Frisiko%3Dhoch"
+        );
+    }
 }

@@ -43,14 +43,21 @@ pub fn invitation(
     }
 }
 
-/// A login link (valid [`LINK_MINUTES`]).
+/// A login link (valid [`LINK_MINUTES`]); `return_query` (`weiter=…`, already validated and
+/// encoded) brings the participant back to the page that asked for the login.
 pub fn login_link(
     base_url: &str,
     p: &CompanyProfile,
     account: &ParticipantRow,
     token: &str,
     token_hash: &str,
+    return_query: &str,
 ) -> NewMail {
+    let back = if return_query.is_empty() {
+        String::new()
+    } else {
+        format!("&{return_query}")
+    };
     NewMail {
         idempotency_key: format!("teilnehmer:{}:anmeldung:{token_hash}", account.id),
         kind: "teilnehmer-anmeldung".to_owned(),
@@ -61,7 +68,7 @@ pub fn login_link(
         body_text: format!(
             "Guten Tag {},\n\n\
              mit diesem Link melden Sie sich im Teilnehmerbereich an:\n\n\
-             {base_url}/teilnehmer/anmelden/link?token={token}\n\n\
+             {base_url}/teilnehmer/anmelden/link?token={token}{back}\n\n\
              Der Link ist {LINK_MINUTES} Minuten gültig und funktioniert einmal.\n\n\
              Sie haben keinen Link angefordert? Dann ignorieren Sie diese E-Mail einfach; ohne den Link kann sich niemand anmelden.\n\n\
              {}\n",

@@ -463,7 +463,10 @@ db_test!(
         for cookie in ["", admin.as_str()] {
             let r = app.get_with_cookie("/teilnehmer/anliegen", cookie).await?;
             assert_eq!(r.status().as_u16(), 303);
-            assert_eq!(r.headers()["location"], "/teilnehmer/anmelden");
+            assert_eq!(
+                r.headers()["location"],
+                "/teilnehmer/anmelden?weiter=%2Fteilnehmer%2Fanliegen"
+            );
         }
         let r = app
             .post_form("/teilnehmer/anliegen", &[("kind", "wunsch"), ("text", "x")])

@@ -159,7 +159,10 @@ db_test!(
         // Without a session: login.
         let r = app.get("/teilnehmer/wissen").await?;
         assert_eq!(r.status().as_u16(), 303);
-        assert_eq!(r.headers()["location"], "/teilnehmer/anmelden");
+        assert_eq!(
+            r.headers()["location"],
+            "/teilnehmer/anmelden?weiter=%2Fteilnehmer%2Fwissen"
+        );
         let r = app.get("/teilnehmer/wissen/nur-intern").await?;
         assert_eq!(r.status().as_u16(), 303);
 
@@ -525,7 +528,10 @@ db_test!(
         // No session: login.
         let r = app.get("/teilnehmer/austausch").await?;
         assert_eq!(r.status().as_u16(), 303);
-        assert_eq!(r.headers()["location"], "/teilnehmer/anmelden");
+        assert_eq!(
+            r.headers()["location"],
+            "/teilnehmer/anmelden?weiter=%2Fteilnehmer%2Faustausch"
+        );
         let r = app
             .post_form("/teilnehmer/austausch", &[("topics", "x")])
             .await?;

@@ -506,7 +506,16 @@ db_test!(
             ] {
                 let r = app.get_with_cookie(&path, cookie).await?;
                 assert_eq!(r.status().as_u16(), 303, "GET {path} with {cookie:?}");
-                assert_eq!(r.headers()["location"], "/teilnehmer/anmelden");
+                // The login page, which leads back to the page asked for.
+                let expected = if path == "/teilnehmer" {
+                    "/teilnehmer/anmelden".to_owned()
+                } else {
+                    format!(
+                        "/teilnehmer/anmelden?{}",
+                        serde_urlencoded::to_string([("weiter", path.as_str())])?
+                    )
+                };
+                assert_eq!(r.headers()["location"], expected.as_str());
             }
             // A team session is not a participant session.
             let r = app.get_with_cookie(&path, &admin).await?;
@@ -1384,11 +1393,66 @@ db_test!(
             .await?;
         assert!(html.contains("<option value=\"offen\" selected>"));
         assert!(storage::register::list(&app.db, lead).await?.is_empty());
-        // Without a session the link leads to the login, not to the form.
+        // Without a session the link leads to the login and, through the mailed link, back
+        // to the prefilled form.
+        let target = format!("/teilnehmer/verzeichnis/neu?{query}");
+        let r = app.get(&target).await?;
+        assert_eq!(r.status().as_u16(), 303);
+        let login = r.headers()["location"].to_str()?.to_owned();
+        assert!(
+            login.starts_with(
+                "/teilnehmer/anmelden?weiter=%2Fteilnehmer%2Fverzeichnis%2Fneu%3Frisiko%3Dhoch"
+            ),
+            "{login}"
+        );
+        let form_token = app.form_token(&login).await?;
         let r = app
-            .get(&format!("/teilnehmer/verzeichnis/neu?{query}"))
+            .post_form(
+                "/teilnehmer/anmelden",
+                &[
+                    ("form_token", form_token.as_str()),
+                    ("email", "karl@bau-kalk.at"),
+                    ("weiter", target.as_str()),
+                ],
+            )
+            .await?;
+        assert_eq!(r.status().as_u16(), 200);
+        let mail = app
+            .outbox()
+            .await?
+            .into_iter()
+            .find(|m| m.to_addr == "karl@bau-kalk.at" && m.kind == "teilnehmer-anmeldung")
+            .expect("login mail");
+        let link = mail
+            .body_text
+            .split_whitespace()
+            .find(|w| w.contains("/teilnehmer/anmelden/link?token="))
+            .and_then(|w| w.split_once("/teilnehmer/"))
+            .map(|(_, rest)| format!("/teilnehmer/{rest}"))
+            .expect("link in the mail");
+        assert!(
+            link.contains("&weiter=%2Fteilnehmer%2Fverzeichnis%2Fneu"),
+            "{link}"
+        );
+        let token = token_from_text(&mail.body_text).expect("token");
+        let (_, page) = app.get_text(&link).await?;
+        assert!(
+            page.contains("name=\"weiter\""),
+            "the button page carries the way back"
+        );
+        let form_token = app.form_token(&link).await?;
+        let r = app
+            .post_form(
+                "/teilnehmer/anmelden/link",
+                &[
+                    ("form_token", form_token.as_str()),
+                    ("token", token.as_str()),
+                    ("weiter", target.as_str()),
+                ],
+            )
             .await?;
         assert_eq!(r.status().as_u16(), 303);
+        assert_eq!(r.headers()["location"].to_str()?, target);
         Ok(())
     }
 );
