@@ -47,7 +47,7 @@ pub fn safe_return_path(raw: &str) -> Option<String> {
     let ok = (raw == "/teilnehmer"
         || raw.starts_with("/teilnehmer/")
         || raw.starts_with("/teilnehmer?"))
-        && raw.len() <= 1024
+        && raw.len() <= 4096
         && !raw.contains("//")
         && !raw.contains('\\')
         && !raw.chars().any(|c| c.is_control() || c.is_whitespace());
