@@ -51,16 +51,7 @@ pub struct AdminUser {
 impl AdminUser {
     /// Refuses a back-office post whose form does not carry this session's CSRF token.
     pub fn check_csrf(&self, form: &FormFields) -> AppResult<()> {
-        let sent = form.get("csrf").as_bytes();
-        let expected = self.csrf.as_bytes();
-        // Constant-time comparison: the token must not leak through timing.
-        let same = sent.len() == expected.len()
-            && sent
-                .iter()
-                .zip(expected)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0;
-        if same {
+        if tokens::same(form.get("csrf").as_bytes(), self.csrf.as_bytes()) {
             Ok(())
         } else {
             Err(AppError::Forbidden(
@@ -84,19 +75,6 @@ impl IntoResponse for LoginRequired {
     }
 }
 
-fn session_token(parts: &Parts, name: &str) -> Option<String> {
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| tokens::looks_valid(v))
-}
-
 impl FromRequestParts<AppState> for AdminUser {
     type Rejection = Response;
 
@@ -104,7 +82,7 @@ impl FromRequestParts<AppState> for AdminUser {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let Some(token) = session_token(parts, cookie_name(state)) else {
+        let Some(token) = tokens::session_cookie(&parts.headers, cookie_name(state)) else {
             return Err(LoginRequired.into_response());
         };
         let hash = tokens::hash(&token);
@@ -351,6 +329,9 @@ impl FromRequestParts<AppState> for LogoutCookie {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(LogoutCookie(session_token(parts, cookie_name(state))))
+        Ok(LogoutCookie(tokens::session_cookie(
+            &parts.headers,
+            cookie_name(state),
+        )))
     }
 }

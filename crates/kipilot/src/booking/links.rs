@@ -94,7 +94,7 @@ impl LinkSigner {
             &booking_id.to_string(),
             &sequence.to_string(),
         ]);
-        constant_time_eq(expected.as_bytes(), mac.as_bytes()).then_some(BookingLink {
+        crate::web::tokens::same(expected.as_bytes(), mac.as_bytes()).then_some(BookingLink {
             booking_id,
             sequence,
         })
@@ -122,7 +122,7 @@ impl LinkSigner {
             &lead_id.to_string(),
             &expires_ms.to_string(),
         ]);
-        (constant_time_eq(expected.as_bytes(), mac.as_bytes()) && expires_ms > now.0)
+        (crate::web::tokens::same(expected.as_bytes(), mac.as_bytes()) && expires_ms > now.0)
             .then_some(lead_id)
     }
 }
@@ -144,10 +144,6 @@ fn parse_number(text: &str) -> Option<i64> {
         return None;
     }
     text.parse().ok()
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

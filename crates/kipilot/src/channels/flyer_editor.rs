@@ -149,10 +149,11 @@ pub(super) async fn save(
     user.check_csrf(&fields)?;
     let frame = load_frame(&state, &code).await?;
     let form = EditorForm::from_fields(&fields);
-    let saved = FlyerText::load(&state.db, &code).await?;
     let text = match form.parse() {
         Ok(text) => text,
         Err(message) => {
+            // The preview keeps showing the saved text while the typed one is refused.
+            let saved = FlyerText::load(&state.db, &code).await?;
             return Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 page(

@@ -10,8 +10,8 @@ use domain::{FieldErrors, UnixMs};
 use storage::register::LiteracyEntry;
 
 use super::auth::Participant;
-use super::fields::{FieldDef, FieldView, Kind, clean_field, views};
-use super::{Flash, ParticipantCtx, csv_download, pdf_download, slug};
+use super::fields::{FieldDef, Kind, clean_field, views};
+use super::{Flash, FormPage, ParticipantCtx, csv_download, pdf_download, slug};
 use crate::error::{AppError, AppResult};
 use crate::profile::CompanyProfile;
 use crate::state::AppState;
@@ -262,22 +262,6 @@ pub(super) async fn list(
             .collect(),
         stand: ART4_STAND,
     })
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "participants/form.html")]
-pub(super) struct FormPage {
-    nav: &'static str,
-    ctx: ParticipantCtx,
-    title: String,
-    intro: &'static str,
-    action: String,
-    submit: &'static str,
-    back: &'static str,
-    fields: Vec<FieldView>,
-    errors: FieldErrors,
-    delete_action: Option<String>,
-    show_check_link: bool,
 }
 
 async fn form_page(

@@ -312,6 +312,24 @@ pub fn slug(text: &str) -> String {
     }
 }
 
+/// The entry form shared by the KI-Verzeichnis and the literacy log: both describe their
+/// fields as data (see [`fields`]), so one page renders either.
+#[derive(askama::Template, askama_web::WebTemplate)]
+#[template(path = "participants/form.html")]
+pub(super) struct FormPage {
+    pub(super) nav: &'static str,
+    pub(super) ctx: ParticipantCtx,
+    pub(super) title: String,
+    pub(super) intro: &'static str,
+    pub(super) action: String,
+    pub(super) submit: &'static str,
+    pub(super) back: &'static str,
+    pub(super) fields: Vec<fields::FieldView>,
+    pub(super) errors: domain::FieldErrors,
+    pub(super) delete_action: Option<String>,
+    pub(super) show_check_link: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

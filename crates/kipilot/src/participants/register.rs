@@ -13,8 +13,8 @@ use domain::{FieldErrors, UnixMs};
 use storage::register::RegisterEntry;
 
 use super::auth::{Participant, Role};
-use super::fields::{FieldDef, FieldView, Kind, clean_field, views};
-use super::{Flash, ParticipantCtx, csv_download, pdf_download, slug};
+use super::fields::{FieldDef, Kind, clean_field, views};
+use super::{Flash, FormPage, ParticipantCtx, csv_download, pdf_download, slug};
 use crate::error::{AppError, AppResult};
 use crate::profile::CompanyProfile;
 use crate::state::AppState;
@@ -356,22 +356,6 @@ pub(super) async fn list(
         rows,
         version: storage::register::version(&state.db, p.lead_id).await?,
     })
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "participants/form.html")]
-pub(super) struct FormPage {
-    nav: &'static str,
-    ctx: ParticipantCtx,
-    title: String,
-    intro: &'static str,
-    action: String,
-    submit: &'static str,
-    back: &'static str,
-    fields: Vec<FieldView>,
-    errors: FieldErrors,
-    delete_action: Option<String>,
-    show_check_link: bool,
 }
 
 async fn form_page(

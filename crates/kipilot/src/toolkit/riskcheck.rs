@@ -1145,6 +1145,7 @@ fn result(answers: &Answers) -> Response {
             title: s.title_de,
         })
         .collect();
+    let obligations = obligation_views(&a, &today_vienna());
     let page = ResultPage {
         nav: "werkzeuge",
         early,
@@ -1156,8 +1157,8 @@ fn result(answers: &Answers) -> Response {
         needs_review: a.needs_review,
         summary,
         reasons,
-        register_query: register_query(badge, &obligation_views(&a, &today_vienna())),
-        obligations: obligation_views(&a, &today_vienna()),
+        register_query: register_query(badge, &obligations),
+        obligations,
         next_steps: next_steps(&a, &facts),
         templates,
         disclaimer,
